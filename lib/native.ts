@@ -1,0 +1,103 @@
+/**
+ * The only module that loads the compiled addon; it declares the whole native contract.
+ * Everything else imports these types, never the .node file.
+ */
+import path from 'node:path';
+
+export interface NativeEncoding {
+  ids: Int32Array;
+  tokens: string[];
+  typeIds: Int32Array;
+  wordIds: Int32Array; // -1 for special tokens
+  sequenceIds: Int32Array; // -1 for special tokens, else 0 (text) or 1 (pair)
+  specialTokensMask: Uint8Array;
+  attentionMask: Uint8Array;
+  offsets: Uint32Array; // [start, end) pairs in UTF-16 code units, flattened
+}
+
+export interface NativeTokenizerInfo {
+  vocabSize: number;
+  clsId: number;
+  sepId: number;
+  padId: number;
+  unkId: number;
+  maskId: number;
+  maskToken: string;
+}
+
+export interface NativeTokenizer {
+  encode(text: string, pair: string | null, addSpecialTokens: boolean): NativeEncoding;
+  encodeBatch(texts: string[], addSpecialTokens: boolean): NativeEncoding[];
+  decode(ids: Int32Array, skipSpecialTokens: boolean): string;
+  tokenToId(token: string): number;
+  idToToken(id: number): string;
+  readonly info: NativeTokenizerInfo;
+}
+
+export interface NativeModelConfig {
+  architecture: string;
+  vocabSize: number;
+  dim: number;
+  nLayers: number;
+  nHeads: number;
+  hiddenDim: number;
+  maxPositionEmbeddings: number;
+  id2label: string[];
+}
+
+export interface NativeModelInfo {
+  config: NativeModelConfig;
+  device: string;
+  format: 'safetensors' | 'torchscript';
+  weightsPath: string;
+  parameterBytes: number;
+  threads: number;
+  state: 'ready' | 'disposing' | 'disposed';
+}
+
+export interface NativeFillMaskResult {
+  k: number;
+  rows: Int32Array;
+  positions: Int32Array;
+  tokenIds: Int32Array;
+  scores: Float32Array;
+}
+
+export interface NativeLoadOptions {
+  device?: string;
+  dtype?: string;
+  format?: string;
+  threads?: number;
+}
+
+export interface NativeModel {
+  fillMask(
+    ids: Int32Array,
+    lengths: Int32Array,
+    maskId: number,
+    topK: number,
+    targets: Int32Array | null,
+  ): Promise<NativeFillMaskResult>;
+  dispose(): Promise<void>;
+  readonly info: NativeModelInfo;
+  readonly tokenizer: NativeTokenizer;
+}
+
+export interface NativeAddon {
+  loadModel(path: string, options: NativeLoadOptions): Promise<NativeModel>;
+  loadTokenizer(path: string): Promise<NativeTokenizer>;
+  errorCodes: string[];
+  libtorchVersion: string;
+}
+
+let addon: NativeAddon | undefined;
+
+/** Loads the addon on first use (a prebuild, else build/Release from a source build). */
+export function native(): NativeAddon {
+  if (!addon) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+    addon = load(path.join(__dirname, '..'));
+  }
+  return addon;
+}

@@ -1,0 +1,38 @@
+// Module entry. Context-aware: all state lives in per-environment AddonData, so the addon
+// loads in several worker_threads at once.
+#include <napi.h>
+
+#include <torch/version.h>
+
+#include "addon/addon_data.h"
+#include "addon/model_wrap.h"
+#include "addon/tokenizer_wrap.h"
+#include "common/error.h"
+
+namespace dbn::addon {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData(env);
+  env.SetInstanceData<AddonData>(data);  // deleted by node-addon-api at environment teardown
+  Napi::Function model = ModelWrap::Define(env);
+  Napi::Function tokenizer = TokenizerWrap::Define(env);
+  data->model_ctor = Napi::Persistent(model);
+  data->tokenizer_ctor = Napi::Persistent(tokenizer);
+  exports.Set("Model", model);
+  exports.Set("Tokenizer", tokenizer);
+  exports.Set("loadModel", Napi::Function::New<ModelWrap::Load>(env, "loadModel"));
+  exports.Set("loadTokenizer", Napi::Function::New<TokenizerWrap::Load>(env, "loadTokenizer"));
+  auto codes = Napi::Array::New(env, kErrorCodeCount);
+  for (int i = 0; i < kErrorCodeCount; ++i) codes.Set(i, kErrorCodeNames[i]);
+  exports.Set("errorCodes", codes);
+  exports.Set("libtorchVersion", TORCH_VERSION);
+  return exports;
+}
+
+}  // namespace dbn::addon
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return dbn::addon::Init(env, exports);
+}
+
+NODE_API_MODULE(distilbert_native, InitModule)

@@ -1,0 +1,91 @@
+#include "addon/async_job.h"
+
+#include "core/translate_error.h"
+
+namespace dbn::addon {
+
+AsyncJob::AsyncJob(Napi::Env env, Napi::Object owner)
+    : deferred_(Napi::Promise::Deferred::New(env)), env_(env) {
+  Napi::Error error = Napi::Error::New(env, "");
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_reference(env, error.Value(), 1, &error_));
+  if (!owner.IsEmpty()) {
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_reference(env, owner, 1, &owner_));
+  }
+}
+
+void AsyncJob::Run() {
+  try {
+    Execute();
+  } catch (...) {
+    Error e = TranslateException(std::current_exception());
+    failed_ = true;
+    code_ = e.code();
+    message_ = e.what();
+  }
+}
+
+void AsyncJob::FailNow(Napi::Env env, const Error& error) {
+  failed_ = true;
+  code_ = error.code();
+  message_ = error.what();
+  Settle(env);
+}
+
+void AsyncJob::Settle(Napi::Env env) {
+  Napi::HandleScope scope(env);
+  napi_value error_value = nullptr;
+  napi_get_reference_value(env, error_, &error_value);
+  if (failed_) {
+    Napi::Object error(env, error_value);
+    error.Set("message", message_);
+    error.Set("code", ErrorCodeName(code_));
+    deferred_.Reject(error);
+  } else {
+    try {
+      deferred_.Resolve(Resolve(env));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    } catch (const std::exception& e) {
+      Napi::Object error(env, error_value);
+      error.Set("message", std::string("internal error: ") + e.what());
+      error.Set("code", ErrorCodeName(ErrorCode::kInternal));
+      deferred_.Reject(error);
+    }
+  }
+  napi_delete_reference(env, error_);
+  error_ = nullptr;
+  if (owner_ != nullptr) napi_delete_reference(env, owner_);
+  owner_ = nullptr;
+}
+
+void CallJsSettle(Napi::Env env, Napi::Function, Settler* settler, AsyncJob* job) {
+  if (env == nullptr) return;  // environment is going away: leak the job (see AsyncJob)
+  std::unique_ptr<AsyncJob> owned(job);
+  owned->Settle(env);
+  settler->Done(env);
+}
+
+Settler::Settler(Napi::Env env) {
+  fn_ = SettleFn::New(env, "distilbert-native.settle", /*maxQueueSize=*/0,
+                      /*initialThreadCount=*/1, this);
+  fn_.Unref(env);
+}
+
+void Settler::Expect(Napi::Env env) {
+  if (pending_++ == 0) fn_.Ref(env);
+}
+
+void Settler::Done(Napi::Env env) {
+  if (--pending_ == 0) fn_.Unref(env);
+}
+
+SettleHandle::SettleHandle(SettleFn fn) : fn_(fn) { fn_.Acquire(); }
+
+SettleHandle::~SettleHandle() { fn_.Release(); }
+
+void SettleHandle::Deliver(std::unique_ptr<AsyncJob> job) {
+  // On napi_closing the environment is gone and the job is leaked on purpose (see AsyncJob).
+  fn_.BlockingCall(job.release());
+}
+
+}  // namespace dbn::addon

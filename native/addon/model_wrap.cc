@@ -1,0 +1,200 @@
+#include "addon/model_wrap.h"
+
+#include <sys/stat.h>
+
+#include "addon/addon_data.h"
+#include "addon/convert.h"
+#include "addon/tokenizer_wrap.h"
+
+namespace dbn::addon {
+namespace {
+
+std::string DirOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
+  }
+  return path;
+}
+
+class LoadJob : public AsyncJob {
+ public:
+  LoadJob(Napi::Env env, std::shared_ptr<Session> session, std::string path, LoadOptions options)
+      : AsyncJob(env, Napi::Object()), session_(std::move(session)), path_(std::move(path)),
+        options_(std::move(options)) {}
+  void Execute() override {
+    session_->model = DistilBert::Load(path_, options_);
+    session_->tokenizer = Tokenizer::FromDirectory(DirOf(path_));
+  }
+  Napi::Value Resolve(Napi::Env env) override {
+    auto holder = Napi::External<std::shared_ptr<Session>>::New(
+        env, new std::shared_ptr<Session>(session_),
+        [](Napi::Env, std::shared_ptr<Session>* p) { delete p; });
+    return AddonData::Of(env)->model_ctor.New({holder});
+  }
+
+ private:
+  std::shared_ptr<Session> session_;
+  std::string path_;
+  LoadOptions options_;
+};
+
+class FillMaskJob : public AsyncJob {
+ public:
+  FillMaskJob(Napi::Env env, Napi::Object owner, Session* session, TokenBatch batch,
+              int32_t mask_id, int32_t top_k, std::vector<int32_t> targets)
+      : AsyncJob(env, owner), session_(session), batch_(std::move(batch)), mask_id_(mask_id),
+        top_k_(top_k), targets_(std::move(targets)) {}
+  void Execute() override {
+    if (!session_->model) throw Error(ErrorCode::kDisposed, "the model was disposed");
+    result_ = session_->model->FillMask(batch_, mask_id_, top_k_, targets_);
+  }
+  Napi::Value Resolve(Napi::Env env) override {
+    auto o = Napi::Object::New(env);
+    o.Set("k", result_.k);
+    o.Set("rows", ToInt32Array(env, result_.rows));
+    o.Set("positions", ToInt32Array(env, result_.positions));
+    o.Set("tokenIds", ToInt32Array(env, result_.token_ids));
+    o.Set("scores", ToFloat32Array(env, result_.scores));
+    return o;
+  }
+
+ private:
+  Session* session_;  // outlives the job: its destructor drains the owner thread's queue
+  TokenBatch batch_;
+  int32_t mask_id_, top_k_;
+  std::vector<int32_t> targets_;
+  FillMaskResult result_;
+};
+
+class DisposeJob : public AsyncJob {
+ public:
+  DisposeJob(Napi::Env env, Napi::Object owner, Session* session)
+      : AsyncJob(env, owner), session_(session) {}
+  void Execute() override { session_->model.reset(); }
+  Napi::Value Resolve(Napi::Env env) override { return env.Undefined(); }
+
+ private:
+  Session* session_;
+};
+
+}  // namespace
+
+Napi::Function ModelWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Model",
+                     {InstanceMethod<&ModelWrap::FillMask>("fillMask"),
+                      InstanceMethod<&ModelWrap::Dispose>("dispose"),
+                      InstanceAccessor<&ModelWrap::Info>("info"),
+                      InstanceAccessor<&ModelWrap::GetTokenizer>("tokenizer")});
+}
+
+ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsExternal()) {
+    ThrowInvalid(env, "Model cannot be constructed directly; use loadModel(path)");
+  }
+  session_ = *info[0].As<Napi::External<std::shared_ptr<Session>>>().Data();
+  // The owner thread finished the load job before this runs, so reading the model is safe.
+  const DistilBert& m = *session_->model;
+  config_ = m.config();
+  device_ = m.device();
+  format_ = m.format();
+  weights_path_ = m.weights_path();
+  parameter_bytes_ = m.parameter_bytes();
+  tokenizer_ = Napi::Persistent(TokenizerWrap::NewInstance(env, session_->tokenizer));
+  // Tell V8 how much native memory this small JS object keeps alive, so GC pressure is right.
+  // Mapped float32 weights count too: they become resident as soon as inference touches them.
+  reported_bytes_ = parameter_bytes_;
+  Napi::MemoryManagement::AdjustExternalMemory(env, reported_bytes_);
+}
+
+ModelWrap::~ModelWrap() {
+  // Runs on the JS thread (finalizer); no job is pending, since each pending job holds a
+  // reference to this object. Destroying the session joins an idle owner thread.
+  ReleaseExternalMemory(Env());
+}
+
+void ModelWrap::ReleaseExternalMemory(Napi::Env env) {
+  if (reported_bytes_ != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -reported_bytes_);
+  reported_bytes_ = 0;
+}
+
+Napi::Value ModelWrap::Load(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = StringArg(info, 0, "path");
+  LoadOptions options = LoadOptionsFrom(env, info.Length() > 1 ? info[1] : env.Undefined());
+  const int threads = ThreadsFrom(env, info.Length() > 1 ? info[1] : env.Undefined());
+  AddonData* data = AddonData::Of(env);
+  auto session = std::make_shared<Session>(data->settler.fn(), threads);
+  Session* raw_session = session.get();
+  auto job = std::make_unique<LoadJob>(env, std::move(session), std::move(path), std::move(options));
+  Napi::Promise promise = job->promise();
+  data->settler.Expect(env);
+  AsyncJob* raw = job.release();
+  raw_session->thread.Post([raw, raw_session] {
+    std::unique_ptr<AsyncJob> owned(raw);
+    owned->Run();
+    raw_session->settle.Deliver(std::move(owned));
+  });
+  return promise;
+}
+
+Napi::Promise ModelWrap::Dispatch(Napi::Env env, std::unique_ptr<AsyncJob> job) {
+  Napi::Promise promise = job->promise();
+  AddonData::Of(env)->settler.Expect(env);
+  AsyncJob* raw = job.release();
+  Session* session = session_.get();
+  session->thread.Post([raw, session] {
+    std::unique_ptr<AsyncJob> owned(raw);
+    owned->Run();
+    session->settle.Deliver(std::move(owned));
+  });
+  return promise;
+}
+
+Napi::Value ModelWrap::FillMask(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TokenBatch batch;
+  batch.ids = Int32ArrayArg(info, 0, "ids", false);
+  batch.lengths = Int32ArrayArg(info, 1, "lengths", false);
+  const int32_t mask_id = IntArg(info, 2, "maskId");
+  const int32_t top_k = IntArg(info, 3, "topK");
+  std::vector<int32_t> targets = Int32ArrayArg(info, 4, "targets", true);
+  auto job = std::make_unique<FillMaskJob>(env, Value(), session_.get(), std::move(batch), mask_id,
+                                           top_k, std::move(targets));
+  if (state_ != State::kReady) {
+    Napi::Promise promise = job->promise();
+    job->FailNow(env, Error(ErrorCode::kDisposed, "the model was disposed; load it again"));
+    return promise;
+  }
+  return Dispatch(env, std::move(job));
+}
+
+Napi::Value ModelWrap::Dispose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (state_ == State::kReady) state_ = State::kDisposing;
+  auto job = std::make_unique<DisposeJob>(env, Value(), session_.get());
+  Napi::Promise promise = Dispatch(env, std::move(job));
+  // Weights are freed by the queued job; V8's count can drop now since no new work starts.
+  ReleaseExternalMemory(env);
+  state_ = State::kDisposed;
+  return promise;
+}
+
+Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto o = Napi::Object::New(env);
+  o.Set("config", ConfigToJs(env, config_));
+  o.Set("device", device_);
+  o.Set("format", format_);
+  o.Set("weightsPath", weights_path_);
+  o.Set("parameterBytes", static_cast<double>(parameter_bytes_));
+  o.Set("threads", session_->thread.num_threads());
+  o.Set("state", state_ == State::kReady ? "ready" : state_ == State::kDisposing ? "disposing" : "disposed");
+  return o;
+}
+
+Napi::Value ModelWrap::GetTokenizer(const Napi::CallbackInfo& info) { return tokenizer_.Value(); }
+
+}  // namespace dbn::addon

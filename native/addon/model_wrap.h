@@ -1,0 +1,66 @@
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+#include "addon/async_job.h"
+#include "core/distilbert.h"
+#include "core/owner_thread.h"
+#include "tokenizer/tokenizer.h"
+
+namespace dbn::addon {
+
+// Everything one loaded model owns. Member order matters: the owner thread is joined (running
+// what is queued) before the settle handle is released.
+struct Session {
+  Session(SettleFn fn, int threads) : settle(fn), thread(threads) {}
+  SettleHandle settle;
+  OwnerThread thread;
+  std::unique_ptr<DistilBert> model;  // after load, touched only on `thread`
+  std::shared_ptr<const Tokenizer> tokenizer;
+};
+
+// JS class `Model` (not constructible from JS: made by loadModel()).
+class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit ModelWrap(const Napi::CallbackInfo& info);
+  ~ModelWrap() override;
+
+  // loadModel(path: string, options: {device?, dtype?, format?, threads?}): Promise<Model>.
+  // Async: creates the model's owner thread and loads config, weights and tokenizer there.
+  // Rejects DBN_MODEL_LOAD_FAILED, DBN_UNSUPPORTED_MODEL, DBN_INVALID_ARGUMENT,
+  // DBN_CUDA_UNAVAILABLE.
+  static Napi::Value Load(const Napi::CallbackInfo& info);
+
+ private:
+  enum class State { kReady, kDisposing, kDisposed };
+
+  // fillMask(ids: Int32Array, lengths: Int32Array, maskId: number, topK: number,
+  //          targets: Int32Array | null): Promise<{k, rows, positions, tokenIds, scores}>.
+  // Async on the owner thread. ids are the sequences back to back, lengths their sizes.
+  // Rejects DBN_NO_MASK, DBN_INPUT_TOO_LONG, DBN_INVALID_ARGUMENT, DBN_DISPOSED.
+  Napi::Value FillMask(const Napi::CallbackInfo& info);
+  // dispose(): Promise<void>. Async: runs after the jobs already queued, then frees the
+  // weights. Idempotent; later calls to other methods reject DBN_DISPOSED.
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+  // info: {config, device, format, weightsPath, parameterBytes, threads, state}. Getter.
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  // tokenizer: Tokenizer. Getter (same object every time).
+  Napi::Value GetTokenizer(const Napi::CallbackInfo& info);
+
+  Napi::Promise Dispatch(Napi::Env env, std::unique_ptr<AsyncJob> job);
+  void ReleaseExternalMemory(Napi::Env env);
+
+  std::shared_ptr<Session> session_;
+  State state_ = State::kReady;
+  ModelConfig config_;  // copy for the JS thread
+  std::string device_, format_, weights_path_;
+  int64_t parameter_bytes_ = 0;
+  int64_t reported_bytes_ = 0;
+  Napi::ObjectReference tokenizer_;
+};
+
+}  // namespace dbn::addon

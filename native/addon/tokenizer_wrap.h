@@ -1,0 +1,43 @@
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "tokenizer/tokenizer.h"
+
+namespace dbn::addon {
+
+// JS class `Tokenizer` (not constructible from JS: made by loadTokenizer() or a Model).
+// Encoding is synchronous: it is microseconds per sentence and its result is needed at once.
+class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer);
+  explicit TokenizerWrap(const Napi::CallbackInfo& info);
+
+  // loadTokenizer(path: string): Promise<Tokenizer>. Async (libuv pool): parses
+  // tokenizer.json, or vocab.txt (+ tokenizer_config.json), in a directory or at a file path.
+  // Rejects DBN_MODEL_LOAD_FAILED.
+  static Napi::Value Load(const Napi::CallbackInfo& info);
+
+ private:
+  // encode(text: string, pair: string | null, addSpecialTokens: boolean): NativeEncoding.
+  // Sync. Offsets are UTF-16 code units into text (sequenceIds 0) or pair (sequenceIds 1).
+  Napi::Value Encode(const Napi::CallbackInfo& info);
+  // encodeBatch(texts: string[], addSpecialTokens: boolean): NativeEncoding[]. Sync.
+  Napi::Value EncodeBatch(const Napi::CallbackInfo& info);
+  // decode(ids: Int32Array, skipSpecialTokens: boolean): string. Sync. Throws
+  // DBN_INVALID_ARGUMENT for an id outside the vocabulary.
+  Napi::Value Decode(const Napi::CallbackInfo& info);
+  // tokenToId(token: string): number (-1 when absent). Sync.
+  Napi::Value TokenToId(const Napi::CallbackInfo& info);
+  // idToToken(id: number): string. Sync; throws DBN_INVALID_ARGUMENT when out of range.
+  Napi::Value IdToToken(const Napi::CallbackInfo& info);
+  // info: { vocabSize, clsId, sepId, padId, unkId, maskId, maskToken }. Getter.
+  Napi::Value Info(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<const Tokenizer> tokenizer_;
+};
+
+}  // namespace dbn::addon

@@ -1,0 +1,50 @@
+// Closed list of error codes shared by every native layer and mirrored in lib/errors.ts
+// (test/errors.test.ts keeps the two in step). Library code throws dbn::Error; the binding
+// turns it into a JS Error with `.code` set to ErrorCodeName(code).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace dbn {
+
+// Keep this list, kErrorCodeNames and lib/errors.ts in the same order.
+enum class ErrorCode {
+  kInvalidArgument,
+  kModelLoadFailed,
+  kUnsupportedModel,
+  kInputTooLong,
+  kNoMask,
+  kCudaUnavailable,
+  kOutOfMemory,
+  kOverloaded,
+  kAborted,
+  kDisposed,
+  kInternal,
+};
+
+inline constexpr const char* kErrorCodeNames[] = {
+    "DBN_INVALID_ARGUMENT", "DBN_MODEL_LOAD_FAILED", "DBN_UNSUPPORTED_MODEL",
+    "DBN_INPUT_TOO_LONG",   "DBN_NO_MASK",           "DBN_CUDA_UNAVAILABLE",
+    "DBN_OUT_OF_MEMORY",    "DBN_OVERLOADED",        "DBN_ABORTED",
+    "DBN_DISPOSED",         "DBN_INTERNAL",
+};
+inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kInternal) + 1;
+static_assert(sizeof(kErrorCodeNames) / sizeof(kErrorCodeNames[0]) == kErrorCodeCount,
+              "kErrorCodeNames must list every ErrorCode");
+
+inline const char* ErrorCodeName(ErrorCode code) {
+  return kErrorCodeNames[static_cast<int>(code)];
+}
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message)
+      : std::runtime_error(message), code_(code) {}
+  ErrorCode code() const { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+}  // namespace dbn

@@ -1,0 +1,67 @@
+// The DistilBERT engine: load a checkpoint onto a device and run the encoder and heads.
+// Not thread-safe by design: one owner thread (core/owner_thread.h) calls it.
+#pragma once
+
+#include <ATen/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/weights.h"
+
+namespace dbn {
+
+struct LoadOptions {
+  std::string device = "cpu";  // "cpu" or "cuda" / "cuda:N"
+  std::string dtype = "float32";
+  std::string format = "auto";  // "auto", "safetensors" or "torchscript"
+};
+
+// Token ids of several sequences back to back, without padding.
+struct TokenBatch {
+  std::vector<int32_t> ids;
+  std::vector<int32_t> lengths;
+};
+
+struct FillMaskResult {
+  int32_t k = 0;                   // candidates per mask row
+  std::vector<int32_t> rows;       // sequence index of each mask row, in text order
+  std::vector<int32_t> positions;  // token position of each mask row
+  std::vector<int32_t> token_ids;  // rows.size() * k, best first
+  std::vector<float> scores;       // softmax probability over the whole vocabulary
+};
+
+class DistilBert {
+ public:
+  static std::unique_ptr<DistilBert> Load(const std::string& path, const LoadOptions& options);
+
+  const ModelConfig& config() const { return config_; }
+  const std::string& weights_path() const { return weights_path_; }
+  const std::string& format() const { return format_; }
+  int64_t parameter_bytes() const { return weights_.parameter_bytes; }
+  std::string device() const;
+
+  // Masked-LM: top-k over the vocabulary (or over `targets` when non-empty) at every
+  // position holding `mask_id`. The head runs only on those rows.
+  FillMaskResult FillMask(const TokenBatch& batch, int32_t mask_id, int32_t top_k,
+                          const std::vector<int32_t>& targets) const;
+
+  // Encoder output [batch, max_len, dim] for right-padded sequences.
+  at::Tensor Encode(const TokenBatch& batch) const;
+
+ private:
+  DistilBert(ModelConfig config, DistilBertWeights weights, c10::Device device,
+             std::string weights_path, std::string format);
+  void Validate(const TokenBatch& batch) const;
+
+  ModelConfig config_;
+  DistilBertWeights weights_;
+  c10::Device device_;
+  std::string weights_path_;
+  std::string format_;
+};
+
+}  // namespace dbn

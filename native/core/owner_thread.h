@@ -1,0 +1,40 @@
+// One thread that owns a model: every load and forward runs here, in order. libtorch's
+// intra-op thread count is per calling thread, and InferenceMode is a thread-local guard, so
+// both are set here once rather than on whichever pool thread happens to run a job.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace dbn {
+
+class OwnerThread {
+ public:
+  // num_threads: libtorch intra-op threads for jobs on this thread; 0 picks the core count.
+  explicit OwnerThread(int num_threads);
+  // Runs the jobs already queued, then joins.
+  ~OwnerThread();
+  OwnerThread(const OwnerThread&) = delete;
+  OwnerThread& operator=(const OwnerThread&) = delete;
+
+  // Queues a job; false (job not queued) once Stop() was called. Jobs must not throw.
+  bool Post(std::function<void()> job);
+  // No new jobs after this; queued ones still run.
+  void Stop();
+  int num_threads() const { return num_threads_; }
+
+ private:
+  void Run();
+
+  int num_threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace dbn

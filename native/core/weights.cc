@@ -1,0 +1,166 @@
+#include "core/weights.h"
+
+#include <ATen/ATen.h>
+
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+
+#include "common/error.h"
+#include "core/safetensors.h"
+
+namespace dbn {
+namespace {
+
+at::ScalarType ToScalarType(DType dtype) {
+  switch (dtype) {
+    case DType::kF32: return at::kFloat;
+    case DType::kF16: return at::kHalf;
+    case DType::kBF16: return at::kBFloat16;
+    case DType::kF64: return at::kDouble;
+    case DType::kI64: return at::kLong;
+    case DType::kI32: return at::kInt;
+  }
+  return at::kFloat;
+}
+
+std::string ShapeString(at::IntArrayRef shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+class Resolver {
+ public:
+  Resolver(const TensorLookup& lookup, const c10::Device& device, const std::string& source)
+      : lookup_(lookup), device_(device), source_(source) {}
+
+  // `name` is the HF name without the `distilbert.` prefix for encoder tensors; head tensors
+  // never carry the prefix.
+  at::Tensor Get(const std::string& name, std::vector<int64_t> shape, bool encoder) {
+    std::optional<at::Tensor> t;
+    if (encoder) t = lookup_("distilbert." + name);
+    if (!t) t = lookup_(name);
+    if (!t) {
+      throw Error(ErrorCode::kUnsupportedModel,
+                  source_ + ": missing tensor \"" + (encoder ? "distilbert." : "") + name +
+                      "\" (is this a DistilBERT checkpoint of the architecture in config.json?)");
+    }
+    if (t->sizes() != at::IntArrayRef(shape)) {
+      throw Error(ErrorCode::kUnsupportedModel,
+                  source_ + ": tensor \"" + name + "\" has shape " + ShapeString(t->sizes()) +
+                      " but config.json implies " + ShapeString(shape));
+    }
+    if (!t->is_floating_point()) {
+      throw Error(ErrorCode::kUnsupportedModel,
+                  source_ + ": tensor \"" + name + "\" is not floating point");
+    }
+    at::Tensor out = t->to(device_, at::kFloat).contiguous();
+    if (seen_.emplace(out.data_ptr(), true).second) bytes_ += out.nbytes();
+    return out;
+  }
+
+  std::optional<at::Tensor> Find(const std::string& name) { return lookup_(name); }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  const TensorLookup& lookup_;
+  c10::Device device_;
+  std::string source_;
+  std::unordered_map<const void*, bool> seen_;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace
+
+DistilBertWeights BuildWeights(const ModelConfig& c, const TensorLookup& lookup,
+                               const c10::Device& device, const std::string& source) {
+  Resolver r(lookup, device, source);
+  DistilBertWeights w;
+  const int64_t d = c.dim, h = c.hidden_dim;
+  w.word_emb = r.Get("embeddings.word_embeddings.weight", {c.vocab_size, d}, true);
+  w.pos_emb = r.Get("embeddings.position_embeddings.weight", {c.max_position_embeddings, d}, true);
+  w.emb_ln_w = r.Get("embeddings.LayerNorm.weight", {d}, true);
+  w.emb_ln_b = r.Get("embeddings.LayerNorm.bias", {d}, true);
+  for (int64_t i = 0; i < c.n_layers; ++i) {
+    const std::string p = "transformer.layer." + std::to_string(i) + ".";
+    LayerWeights l;
+    l.q_w = r.Get(p + "attention.q_lin.weight", {d, d}, true);
+    l.q_b = r.Get(p + "attention.q_lin.bias", {d}, true);
+    l.k_w = r.Get(p + "attention.k_lin.weight", {d, d}, true);
+    l.k_b = r.Get(p + "attention.k_lin.bias", {d}, true);
+    l.v_w = r.Get(p + "attention.v_lin.weight", {d, d}, true);
+    l.v_b = r.Get(p + "attention.v_lin.bias", {d}, true);
+    l.out_w = r.Get(p + "attention.out_lin.weight", {d, d}, true);
+    l.out_b = r.Get(p + "attention.out_lin.bias", {d}, true);
+    l.sa_ln_w = r.Get(p + "sa_layer_norm.weight", {d}, true);
+    l.sa_ln_b = r.Get(p + "sa_layer_norm.bias", {d}, true);
+    l.ffn1_w = r.Get(p + "ffn.lin1.weight", {h, d}, true);
+    l.ffn1_b = r.Get(p + "ffn.lin1.bias", {h}, true);
+    l.ffn2_w = r.Get(p + "ffn.lin2.weight", {d, h}, true);
+    l.ffn2_b = r.Get(p + "ffn.lin2.bias", {d}, true);
+    l.out_ln_w = r.Get(p + "output_layer_norm.weight", {d}, true);
+    l.out_ln_b = r.Get(p + "output_layer_norm.bias", {d}, true);
+    w.layers.push_back(std::move(l));
+  }
+  switch (c.head) {
+    case HeadKind::kMaskedLm:
+      w.vocab_transform_w = r.Get("vocab_transform.weight", {d, d}, false);
+      w.vocab_transform_b = r.Get("vocab_transform.bias", {d}, false);
+      w.vocab_ln_w = r.Get("vocab_layer_norm.weight", {d}, false);
+      w.vocab_ln_b = r.Get("vocab_layer_norm.bias", {d}, false);
+      // Hub safetensors omit the tied projector; reuse the embedding rather than copy it.
+      w.vocab_proj_w = r.Find("vocab_projector.weight")
+                           ? r.Get("vocab_projector.weight", {c.vocab_size, d}, false)
+                           : w.word_emb;
+      w.vocab_proj_b = r.Get("vocab_projector.bias", {c.vocab_size}, false);
+      break;
+    case HeadKind::kSequenceClassification: {
+      const int64_t n = static_cast<int64_t>(c.id2label.size());
+      w.pre_classifier_w = r.Get("pre_classifier.weight", {d, d}, false);
+      w.pre_classifier_b = r.Get("pre_classifier.bias", {d}, false);
+      w.classifier_w = r.Get("classifier.weight", {n, d}, false);
+      w.classifier_b = r.Get("classifier.bias", {n}, false);
+      break;
+    }
+    case HeadKind::kTokenClassification: {
+      const int64_t n = static_cast<int64_t>(c.id2label.size());
+      w.classifier_w = r.Get("classifier.weight", {n, d}, false);
+      w.classifier_b = r.Get("classifier.bias", {n}, false);
+      break;
+    }
+    case HeadKind::kQuestionAnswering:
+      w.qa_w = r.Get("qa_outputs.weight", {2, d}, false);
+      w.qa_b = r.Get("qa_outputs.bias", {2}, false);
+      break;
+    case HeadKind::kBase:
+      break;
+  }
+  w.parameter_bytes = r.bytes();
+  return w;
+}
+
+TensorLookup SafetensorsLookup(const std::string& path) {
+  auto file = std::make_shared<SafetensorsFile>(SafetensorsFile::Open(path));
+  return [file](const std::string& name) -> std::optional<at::Tensor> {
+    for (const auto& e : file->tensors) {
+      if (e.name != name) continue;
+      const uint8_t* data = file->DataOf(e);
+      const auto options = at::TensorOptions().dtype(ToScalarType(e.dtype));
+      const bool aligned = reinterpret_cast<uintptr_t>(data) % DTypeSize(e.dtype) == 0;
+      if (!aligned) {
+        // Misaligned data cannot be wrapped; copy it once.
+        at::Tensor t = at::empty(e.shape, options);
+        std::memcpy(t.data_ptr(), data, e.end - e.begin);
+        return t;
+      }
+      // The deleter keeps the mapping alive as long as any tensor borrows its pages.
+      auto keep = file->file;
+      return at::from_blob(const_cast<uint8_t*>(data), e.shape,
+                           [keep](void*) mutable { keep.reset(); }, options);
+    }
+    return std::nullopt;
+  };
+}
+
+}  // namespace dbn

@@ -1,0 +1,52 @@
+// DistilBERT parameters as libtorch tensors, resolved by Hugging Face names from either a
+// safetensors file (borrowing its mapped pages) or a TorchScript archive's named parameters.
+#pragma once
+
+#include <ATen/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace dbn {
+
+struct LayerWeights {
+  at::Tensor q_w, q_b, k_w, k_b, v_w, v_b, out_w, out_b;
+  at::Tensor sa_ln_w, sa_ln_b;
+  at::Tensor ffn1_w, ffn1_b, ffn2_w, ffn2_b;
+  at::Tensor out_ln_w, out_ln_b;
+};
+
+struct DistilBertWeights {
+  at::Tensor word_emb, pos_emb, emb_ln_w, emb_ln_b;
+  std::vector<LayerWeights> layers;
+  // Masked-LM head. vocab_proj_w aliases word_emb when the checkpoint ties them.
+  at::Tensor vocab_transform_w, vocab_transform_b, vocab_ln_w, vocab_ln_b, vocab_proj_w,
+      vocab_proj_b;
+  // Classification / QA heads (which ones are set depends on ModelConfig::head).
+  at::Tensor pre_classifier_w, pre_classifier_b, classifier_w, classifier_b;
+  at::Tensor qa_w, qa_b;
+  // Bytes of parameter storage held (tied tensors counted once).
+  int64_t parameter_bytes = 0;
+};
+
+// Looks a tensor up by its exact name in the checkpoint; nullopt when absent.
+using TensorLookup = std::function<std::optional<at::Tensor>(const std::string& name)>;
+
+// Resolves every parameter the config's head needs, accepting names with or without the
+// `distilbert.` prefix, checks each shape, converts to float32 on `device`.
+// Throws Error(kUnsupportedModel) naming the missing or mis-shaped tensor.
+DistilBertWeights BuildWeights(const ModelConfig& config, const TensorLookup& lookup,
+                               const c10::Device& device, const std::string& source);
+
+// Lookup over a safetensors file: float32 tensors wrap the mapped pages (no copy).
+TensorLookup SafetensorsLookup(const std::string& path);
+
+// Lookup over a TorchScript archive's named parameters and buffers.
+TensorLookup TorchScriptLookup(const std::string& path);
+
+}  // namespace dbn
