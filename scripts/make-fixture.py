@@ -17,7 +17,7 @@ Output directory contents:
                          little-endian tensors. Tensors are ordered like the Rust safetensors
                          library orders them (wider dtype first, so an I64 position_ids comes
                          first, then by name), and the header lists them in data order.
-  tokenizer.json, vocab.txt, tokenizer_config.json   copied from /work/shared/data/distilbert-base-uncased
+  tokenizer.json, vocab.txt, tokenizer_config.json   copied from ../shared/data/distilbert-base-uncased
   fixture.json           stamp with the generator arguments; a rerun with identical arguments into
                          the same directory does nothing.
 
@@ -55,7 +55,9 @@ import time
 import numpy as np
 
 GENERATOR_VERSION = 1
-SHARED = "/work/shared/data/distilbert-base-uncased"
+# The shared data folder sits beside the repository (../shared); DBN_SHARED_DATA overrides it.
+SHARED = os.environ.get("DBN_SHARED_DATA") or os.path.normpath(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "distilbert-base-uncased"))
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "tokenizer_config.json")
 SIZES = {
     "tiny": dict(dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=512),
@@ -189,6 +191,7 @@ def make_config(args, size):
 def stamp_of(args):
     return {"generated_by": "scripts/make-fixture.py (generated test fixture; do not edit)",
             "generator_version": GENERATOR_VERSION, "seed": args.seed, "size": args.size,
+            "shape": sized(args),
             "arch": args.arch, "num_labels": args.num_labels, "dtype": args.dtype,
             "prefix": not args.no_prefix, "untied": args.untied,
             "with_position_ids": args.with_position_ids}
@@ -206,11 +209,24 @@ def up_to_date(out, stamp):
     return old == stamp and all(os.path.isfile(os.path.join(out, n)) for n in OWNED)
 
 
+def sized(args):
+    """The --size preset with any of --dim/--n-layers/--n-heads/--hidden-dim applied."""
+    size = dict(SIZES[args.size])
+    for key in ("dim", "n_layers", "n_heads", "hidden_dim"):
+        if getattr(args, key) is not None:
+            size[key] = getattr(args, key)
+    return size
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Write a random Hugging Face DistilBERT checkpoint.")
     ap.add_argument("--out", required=True, help="output directory (created if missing)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--size", choices=sorted(SIZES), default="tiny")
+    ap.add_argument("--dim", type=int, help="override the size's dim (any size: with --n-layers ...)")
+    ap.add_argument("--n-layers", type=int, help="override the size's n_layers")
+    ap.add_argument("--n-heads", type=int, help="override the size's n_heads")
+    ap.add_argument("--hidden-dim", type=int, help="override the size's hidden_dim")
     ap.add_argument("--arch", choices=list(ARCHS), default="masked-lm")
     ap.add_argument("--num-labels", type=int, default=None,
                     help="labels for classification heads (default 3 seq-cls, 5 token-cls)")
@@ -226,6 +242,9 @@ def main(argv=None):
         ap.error("--num-labels only applies to sequence-classification and token-classification")
     if args.num_labels is not None and args.num_labels < 1:
         ap.error("--num-labels must be >= 1")
+    size = sized(args)
+    if min(size.values()) < 1 or size["dim"] % size["n_heads"]:
+        ap.error("sizes must be positive and dim divisible by n_heads")
     if args.untied and args.arch != "masked-lm":
         ap.error("--untied only applies to --arch masked-lm")
 
@@ -243,7 +262,7 @@ def main(argv=None):
         if os.path.exists(p):
             os.remove(p)
 
-    size = SIZES[args.size]
+    size = sized(args)
     dim = size["dim"]
     rng = np.random.default_rng(args.seed)
     prefix = "" if args.no_prefix else "distilbert."

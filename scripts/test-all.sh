@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh machine: set-up, native tests, vitest. Ends with one
+# "N passed, N failed, N skipped" line totalling every suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p fixtures
+shared="${DBN_SHARED_DATA:-$(cd .. && pwd)/shared/data/distilbert-base-uncased}"
+
+native_pass=0; native_fail=0
+run_native() {  # a C++ test binary that ends with "N passed, N failed"
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  echo "$out" | tail -n 5
+  local line; line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+  native_pass=$((native_pass + $(echo "$line" | awk '{print $1}')))
+  native_fail=$((native_fail + $(echo "$line" | awk '{print $3}')))
+  [ "$rc" -eq 0 ] || native_fail=$((native_fail + 1))
+}
+echo "== native: tokenizer golden vectors"
+run_native build/native/tokenizer/tokenizer_golden_test "$shared"
+
+echo "== vitest"
+rc=0
+npx vitest run --reporter=default --reporter=json --outputFile=fixtures/vitest-report.json || rc=$?
+read -r vp vf vs < <(node -e '
+  const r = require("./fixtures/vitest-report.json");
+  console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0), r.numPendingTests + r.numTodoTests);')
+echo
+echo "$((vp + native_pass)) passed, $((vf + native_fail)) failed, ${vs} skipped"
+[ "$rc" -eq 0 ] && [ "$native_fail" -eq 0 ]

@@ -1,0 +1,58 @@
+/** The CLI, run as a user would: `node dist/cli.js` (compiled by `npm run build:ts`). */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, type Model } from '../lib/index';
+import { ROOT, fixture } from './helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+let dir: string;
+let model: Model;
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  dir = fixture('tiny-mlm-s1', ['--seed', '1']);
+  model = await loadModel(dir);
+});
+afterAll(() => model?.dispose());
+
+describe('distilbert-native fill-mask', () => {
+  it('--json prints one line per input with exactly what fillMask returns', async () => {
+    const inputs = ['Paris is the [MASK] of France.', 'Today is a [mask] day! And [MASK].'];
+    const r = cli('fill-mask', '--model', dir, '--json', '--top-k', '10', ...inputs);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBe(2);
+    const api = await model.fillMask(inputs, { topK: 10 });
+    lines.forEach((line, i) => expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify(api[i]))));
+  });
+
+  it('prints readable lines by default', () => {
+    const r = cli('fill-mask', '--model', dir, '--top-k', '2', 'hello [MASK] world');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('hello [MASK] world');
+    expect(lines.length).toBe(3);
+    expect(lines[1]).toMatch(/^ {2}0\.\d{4} {2}\S/);
+  });
+
+  it('bad input gives a typed error and a non-zero exit', () => {
+    const noMask = cli('fill-mask', '--model', dir, 'no mask');
+    expect(noMask.code).toBe(1);
+    expect(noMask.stderr).toMatch(/^error \[DBN_NO_MASK\]/);
+    const badK = cli('fill-mask', '--model', dir, '--top-k', 'lots', 'a [MASK]');
+    expect(badK.code).toBe(2);
+    expect(badK.stderr).toMatch(/--top-k must be a positive integer/);
+    const missing = cli('fill-mask', '--model', '/no/such/dir', 'a [MASK]');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/DBN_MODEL_LOAD_FAILED/);
+    expect(cli('fill-mask', 'a [MASK]').code).toBe(2);
+    expect(cli('frobnicate').code).toBe(2);
+    expect(cli('fill-mask', '--model', dir, '--bogus', 'a [MASK]').code).toBe(2);
+  });
+});
