@@ -10,38 +10,139 @@ export interface Encoding {
   attentionMask: number[];
   typeIds: number[];
   specialTokensMask: number[];
-  /** Index of the word each token came from; `null` for special tokens. */
+  /** Index of the word each token came from; `null` for special and padding tokens. */
   wordIds: (number | null)[];
-  /** 0 for the text, 1 for the pair, `null` for special tokens. */
+  /** 0 for the text, 1 for the pair, `null` for special and padding tokens. */
   sequenceIds: (number | null)[];
+  /**
+   * With truncation: the windows that did not fit, each post-processed (and padded) like
+   * this one, in Hugging Face's order. Empty otherwise.
+   */
+  overflowing: Encoding[];
 }
+
+export type TruncationStrategy = 'longest_first' | 'only_first' | 'only_second';
 
 export interface EncodeOptions {
   /** Add `[CLS]` / `[SEP]` as the tokenizer's template says. Default `true`. */
   addSpecialTokens?: boolean;
+  /**
+   * Cut encodings to `maxLength` tokens (special tokens included). `true` means
+   * `'longest_first'` (take from the longer of text and pair first); `'only_first'` /
+   * `'only_second'` cut one of them. Cut tokens come back in `overflowing` windows. Default `false`.
+   */
+  truncation?: boolean | TruncationStrategy;
+  /** Length for truncation and for `padding: 'max_length'`. Default 512. */
+  maxLength?: number;
+  /** Tokens shared by consecutive overflowing windows (question answering over long contexts). Default 0. */
+  stride?: number;
+  /** Which end truncation cuts. Default `'right'`. */
+  truncationSide?: 'right' | 'left';
+  /**
+   * `true` / `'longest'`: pad to the longest encoding of the call; `'max_length'`: pad to
+   * `maxLength`. Pad tokens have attention 0. Default `false`.
+   */
+  padding?: boolean | 'longest' | 'max_length';
+  /** Round the padded length up to a multiple of this. Default: no rounding. */
+  padToMultipleOf?: number;
+  /** Which end gets the padding. Default `'right'`. */
+  paddingSide?: 'right' | 'left';
 }
 
-function toEncoding(e: NativeEncoding): Encoding {
-  const n = e.ids.length;
-  const offsets: [number, number][] = new Array(n);
-  for (let i = 0; i < n; i++) offsets[i] = [e.offsets[2 * i]!, e.offsets[2 * i + 1]!];
-  const nullable = (a: Int32Array) => Array.from(a, (v) => (v < 0 ? null : v));
-  return {
-    ids: Array.from(e.ids),
-    tokens: e.tokens,
-    offsets,
-    attentionMask: Array.from(e.attentionMask),
-    typeIds: Array.from(e.typeIds),
-    specialTokensMask: Array.from(e.specialTokensMask),
-    wordIds: nullable(e.wordIds),
-    sequenceIds: nullable(e.sequenceIds),
-  };
+export interface EncodeBatchOptions extends EncodeOptions {
+  /** Native threads that share the batch. Default: all cores (small batches use one). */
+  threads?: number;
 }
+
+/** One batch input: a text, or a `[text, pair]` tuple. */
+export type BatchInput = string | [string, string];
+
+interface NativeTruncation {
+  maxLength: number;
+  stride: number;
+  strategy: TruncationStrategy;
+  direction: 'right' | 'left';
+}
+interface NativePadding {
+  length?: number;
+  multipleOf?: number;
+  direction: 'right' | 'left';
+}
+interface NativeEncodeOptions {
+  truncation?: NativeTruncation;
+  padding?: NativePadding;
+  /** false: leave `tokens` out (this layer maps ids through `vocab()`). */
+  tokens?: boolean;
+}
+interface NativeBatchOptions extends NativeEncodeOptions {
+  pairs?: (string | null)[];
+  threads?: number;
+}
+type NativeEncodingEx = Omit<NativeEncoding, 'tokens'> & { tokens?: string[]; overflowing?: NativeEncodingEx[] };
+/** The tokenizer binding's full contract (lib/native.ts declares the base). */
+interface NativeTokenizerEx extends NativeTokenizer {
+  encode(text: string, pair: string | null, addSpecialTokens: boolean, options?: NativeEncodeOptions): NativeEncoding;
+  encodeBatch(texts: string[], addSpecialTokens: boolean, options?: NativeBatchOptions): NativeEncoding[];
+  vocab(): string[];
+}
+
+const DEFAULT_MAX_LENGTH = 512;
 
 function checkText(value: unknown, name: string): string {
   if (typeof value !== 'string') throw invalidArgument('a string', name, value);
   return value;
 }
+
+function checkInt(value: unknown, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 1e9) {
+    throw invalidArgument(`an integer >= ${min}`, name, value);
+  }
+  return value;
+}
+
+function checkSide(value: unknown, name: string): 'right' | 'left' {
+  if (value === undefined) return 'right';
+  if (value !== 'right' && value !== 'left') throw invalidArgument("'right' or 'left'", name, value);
+  return value;
+}
+
+function nativeOptions(options: EncodeOptions): NativeEncodeOptions {
+  if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
+  const out: NativeEncodeOptions = { tokens: false };
+  const maxLength = checkInt(options.maxLength, 'options.maxLength', 0) ?? DEFAULT_MAX_LENGTH;
+  const { truncation, padding } = options;
+  if (truncation !== undefined && truncation !== false) {
+    const strategies = ['longest_first', 'only_first', 'only_second'];
+    if (truncation !== true && !strategies.includes(truncation as string)) {
+      throw invalidArgument("true, false, 'longest_first', 'only_first' or 'only_second'", 'options.truncation', truncation);
+    }
+    out.truncation = {
+      maxLength,
+      stride: checkInt(options.stride, 'options.stride', 0) ?? 0,
+      strategy: truncation === true ? 'longest_first' : truncation,
+      direction: checkSide(options.truncationSide, 'options.truncationSide'),
+    };
+  } else if (options.stride !== undefined) {
+    checkInt(options.stride, 'options.stride', 0);
+  }
+  if (padding !== undefined && padding !== false) {
+    if (padding !== true && padding !== 'longest' && padding !== 'max_length') {
+      throw invalidArgument("true, false, 'longest' or 'max_length'", 'options.padding', padding);
+    }
+    out.padding = {
+      length: padding === 'max_length' ? maxLength : undefined,
+      multipleOf: checkInt(options.padToMultipleOf, 'options.padToMultipleOf', 1),
+      direction: checkSide(options.paddingSide, 'options.paddingSide'),
+    };
+  }
+  if (options.addSpecialTokens !== undefined && typeof options.addSpecialTokens !== 'boolean') {
+    throw invalidArgument('a boolean', 'options.addSpecialTokens', options.addSpecialTokens);
+  }
+  return out;
+}
+
+const nullable = (a: Int32Array): (number | null)[] => Array.from(a, (v) => (v < 0 ? null : v));
 
 /**
  * WordPiece tokenizer with Hugging Face `tokenizers` semantics (native, C++). Get one from
@@ -50,6 +151,7 @@ function checkText(value: unknown, name: string): string {
 export class Tokenizer {
   /** @internal */
   readonly native: NativeTokenizer;
+  #vocab: string[] | undefined;
 
   /** @internal */
   constructor(nativeTokenizer: NativeTokenizer) {
@@ -60,16 +162,92 @@ export class Tokenizer {
     return this.native.info;
   }
 
+  get #ex(): NativeTokenizerEx {
+    return this.native as NativeTokenizerEx;
+  }
+
+  // Token strings come from one cached array instead of a fresh native string per token.
+  // The template's and the padding's tokens are vocabulary entries for every BERT
+  // tokenizer.json; where one is not, the native tokens are used.
+  #tokens(e: NativeEncodingEx): string[] {
+    if (e.tokens) return e.tokens;
+    const vocab = (this.#vocab ??= this.#ex.vocab());
+    return Array.from(e.ids, (id) => vocab[id] ?? '');
+  }
+
+  #toEncoding(e: NativeEncodingEx): Encoding {
+    const n = e.ids.length;
+    const offsets: [number, number][] = new Array(n);
+    for (let i = 0; i < n; i++) offsets[i] = [e.offsets[2 * i]!, e.offsets[2 * i + 1]!];
+    return {
+      ids: Array.from(e.ids),
+      tokens: this.#tokens(e),
+      offsets,
+      attentionMask: Array.from(e.attentionMask),
+      typeIds: Array.from(e.typeIds),
+      specialTokensMask: Array.from(e.specialTokensMask),
+      wordIds: nullable(e.wordIds),
+      sequenceIds: nullable(e.sequenceIds),
+      overflowing: (e.overflowing ?? []).map((o) => this.#toEncoding(o)),
+    };
+  }
+
+  #nativeOptions(options: EncodeOptions): NativeEncodeOptions {
+    const out = nativeOptions(options);
+    if (!this.#templateInVocab()) out.tokens = true;
+    return out;
+  }
+
+  #templateOk: boolean | undefined;
+  #templateInVocab(): boolean {
+    if (this.#templateOk === undefined) {
+      const vocab = (this.#vocab ??= this.#ex.vocab());
+      const pad = { padding: { length: 8, direction: 'right' as const } };
+      const checks = [this.#ex.encode('', null, true, pad), this.#ex.encode('', '', true, pad)];
+      this.#templateOk = checks.every((e) => e.tokens.every((t, i) => vocab[e.ids[i]!] === t));
+    }
+    return this.#templateOk;
+  }
+
+  /**
+   * Encodes a text, or a text pair. Sync (microseconds per sentence). Throws
+   * `DBN_INVALID_ARGUMENT` for bad options, or truncation settings Hugging Face rejects
+   * (a stride not smaller than the room left, `'only_second'` without a pair, ...).
+   */
   encode(text: string, pair?: string | null, options: EncodeOptions = {}): Encoding {
     checkText(text, 'text');
     if (pair != null) checkText(pair, 'pair');
-    return toEncoding(this.native.encode(text, pair ?? null, options.addSpecialTokens ?? true));
+    const n = this.#ex.encode(text, pair ?? null, options.addSpecialTokens ?? true, this.#nativeOptions(options));
+    return this.#toEncoding(n);
   }
 
-  encodeBatch(texts: string[], options: EncodeOptions = {}): Encoding[] {
-    if (!Array.isArray(texts)) throw invalidArgument('an array of strings', 'texts', texts);
-    texts.forEach((t, i) => checkText(t, `texts[${i}]`));
-    return this.native.encodeBatch(texts, options.addSpecialTokens ?? true).map(toEncoding);
+  /**
+   * Encodes many texts (or `[text, pair]` tuples) on several native threads; the result is
+   * the same as calling {@link encode} on each, except that `padding: true` pads to the
+   * longest encoding of the whole batch.
+   */
+  encodeBatch(inputs: BatchInput[], options: EncodeBatchOptions = {}): Encoding[] {
+    if (!Array.isArray(inputs)) throw invalidArgument('an array of strings or [text, pair] tuples', 'inputs', inputs);
+    const texts: string[] = new Array(inputs.length);
+    let pairs: (string | null)[] | undefined;
+    inputs.forEach((input, i) => {
+      if (typeof input === 'string') {
+        texts[i] = input;
+        if (pairs) pairs[i] = null;
+        return;
+      }
+      if (!Array.isArray(input) || input.length !== 2) {
+        throw invalidArgument('a string or a [text, pair] tuple', `inputs[${i}]`, input);
+      }
+      texts[i] = checkText(input[0], `inputs[${i}][0]`);
+      pairs ??= new Array<string | null>(inputs.length).fill(null);
+      pairs[i] = checkText(input[1], `inputs[${i}][1]`);
+    });
+    const batch: NativeBatchOptions = this.#nativeOptions(options);
+    if (pairs) batch.pairs = pairs;
+    const threads = checkInt(options.threads, 'options.threads', 1);
+    if (threads !== undefined) batch.threads = threads;
+    return this.#ex.encodeBatch(texts, options.addSpecialTokens ?? true, batch).map((e) => this.#toEncoding(e));
   }
 
   /** Ids to text with HF's WordPiece decoder; special tokens skipped unless told otherwise. */

@@ -207,7 +207,7 @@ function line(r, gen) {
   if (k === 0) return '';
   const main = r.pick(CATEGORIES);
   const parts = [];
-  const n = k < 3 ? r.range(40, 200) : r.range(1, 30); // some long lines
+  const n = k < 2 ? r.range(30, 150) : r.range(1, 16); // some long lines
   for (let i = 0; i < n; i++) {
     // Mostly the line's own category, glued to others with or without separators.
     const cat = r.int(3) === 0 ? r.pick(CATEGORIES) : r.int(4) === 0 ? 'english' : main;
@@ -232,7 +232,8 @@ function generateCorpus(lines = 100000, seed = 1) {
 }
 
 function corpusPath(root, lines, seed) {
-  return path.join(root, 'fixtures', `tokenizer-corpus-${seed}-${lines}.jsonl`);
+  // v2: bump when the generator changes, so a stale cached corpus is never reused.
+  return path.join(root, 'fixtures', `tokenizer-corpus-v2-${seed}-${lines}.jsonl`);
 }
 
 /** Writes (or reuses) the corpus file and returns its lines. */

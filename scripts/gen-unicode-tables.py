@@ -127,6 +127,24 @@ def emit_map(name, mapping, comment):
             (comment, len(items), name, body, name, c_string(pool)))
 
 
+CCC_STARTERS = os.path.join(HERE, "data", "oracle-ccc-starters.json")
+
+
+def emit_classes(name, classes, comment):
+    """classes: dict cp -> combining class; emitted as {lo, hi, class} runs."""
+    runs = []
+    for cp in sorted(classes):
+        c = classes[cp]
+        if runs and runs[-1][1] + 1 == cp and runs[-1][2] == c:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp, c])
+    rows = ["{0x%X, 0x%X, %d}" % tuple(r) for r in runs]
+    body = ",\n    ".join(", ".join(rows[i:i + 5]) for i in range(0, len(rows), 5))
+    return ("// %s (%d runs)\ninline constexpr ClassRange %s[] = {\n    %s,\n};\n" %
+            (comment, len(runs), name, body))
+
+
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_IN
     dst = sys.argv[2] if len(sys.argv) > 2 else DEFAULT_OUT
@@ -185,6 +203,39 @@ def main():
             if st != ch and st:
                 strip_only[cp] = st
 
+    # Canonical reordering (strip_accents runs NFD over the whole text): the oracle's combining
+    # classes are Python's minus the marks its older tables lack (measured by
+    # scripts/probe-oracle-ccc.js). kDecomp lists, for every char whose NFD holds a
+    # non-starter, that NFD; normalizer.cc replays the oracle's stable sort on those runs.
+    with open(CCC_STARTERS, encoding="utf-8") as f:
+        oracle_starters = {int(x, 16) for x in json.load(f)["starters"]}
+    ccc = {}
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = unicodedata.combining(chr(cp))
+        if c and cp not in oracle_starters:
+            ccc[cp] = c
+    decomp = {}
+    skipped = []
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF or is_hangul(cp):
+            continue
+        nfd = unicodedata.normalize("NFD", chr(cp))
+        if not any(ord(ch) in ccc for ch in nfd):
+            continue
+        # The decomposition must reproduce the oracle's single-char result.
+        kept = "".join(ch for ch in nfd if ord(ch) not in removed)
+        want = lower_strip.get(cp, "" if cp in removed else chr(cp))
+        got = "".join(lower_strip.get(ord(ch), ch) for ch in kept)
+        if got != want:
+            skipped.append(cp)
+            continue
+        decomp[cp] = nfd
+    if skipped:
+        print("note: %d decomposition(s) disagree with the oracle and are left atomic: %s" %
+              (len(skipped), " ".join("U+%04X" % c for c in skipped[:10])), file=sys.stderr)
+
     for p in problems[:20]:
         print("warning:", p, file=sys.stderr)
     if problems:
@@ -197,7 +248,9 @@ def main():
                "// Hugging Face tokenizers 0.23.2). kLowerOnlyMap, kStripOnlyMap and the split of removed\n"
                "// chars into kCleanRemoved / kAccentRemoved come from Python %s unicodedata %s.\n"
                "// Hangul syllables are decomposed algorithmically in normalizer.cc.\n"
-               "// Expects CodepointRange {uint32_t lo, hi;} and MapEntry {uint32_t cp, offset;}.\n\n" %
+               "// kCombiningClass / kDecomp: Python unicodedata less scripts/data/oracle-ccc-starters.json.\n"
+               "// Expects CodepointRange {uint32_t lo, hi;}, ClassRange {uint32_t lo, hi; uint8_t ccc;}\n"
+               "// and MapEntry {uint32_t cp, offset;}.\n\n" %
                (sys.version.split()[0], unicodedata.unidata_version))
     out.append(emit_ranges("kCleanRemoved", compact(clean_removed),
                            "clean_text drops these (NUL, U+FFFD, control/format/private-use)"))
@@ -213,6 +266,10 @@ def main():
     out.append(emit_map("kLowerOnlyMap", lower_only, "lowercase only (Python str.lower per char)"))
     out.append(emit_map("kStripOnlyMap", strip_only,
                         "strip_accents only: NFD then drop Mn (Python unicodedata)"))
+    out.append(emit_classes("kCombiningClass", ccc,
+                            "canonical combining class of the oracle's non-starters"))
+    out.append(emit_map("kDecomp", decomp,
+                        "NFD of every char whose NFD holds a non-starter (canonical reordering)"))
     text = "\n".join(out)
     with open(dst, "w", encoding="utf-8") as f:
         f.write(text)

@@ -1,5 +1,8 @@
 #include "addon/tokenizer_wrap.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "addon/addon_data.h"
 #include "addon/convert.h"
 #include "core/translate_error.h"
@@ -18,7 +21,7 @@ class LoadTokenizerWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      tokenizer_ = Tokenizer::FromDirectory(path_);
+      tokenizer_ = Tokenizer::FromPath(path_);
     } catch (...) {
       const Error e = TranslateException(std::current_exception());
       code_ = ErrorCodeName(e.code());
@@ -43,7 +46,142 @@ class LoadTokenizerWorker : public Napi::AsyncWorker {
   std::unique_ptr<Tokenizer> tokenizer_;
 };
 
+// Options arrive already validated by lib/Tokenizer.ts; these checks keep the native
+// contract safe when it is called directly.
+size_t SizeField(Napi::Env env, const Napi::Object& o, const char* key, size_t def,
+                 const char* where) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return def;
+  const double n = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(n >= 0 && n <= 1e9) || n != static_cast<double>(static_cast<size_t>(n))) {
+    ThrowInvalid(env, std::string("Expected a non-negative integer for ") + where + "." + key);
+  }
+  return static_cast<size_t>(n);
+}
+
+std::string StringField(Napi::Env env, const Napi::Object& o, const char* key,
+                        const std::string& def, const char* where) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return def;
+  if (!v.IsString()) ThrowInvalid(env, std::string("Expected a string for ") + where + "." + key);
+  return v.As<Napi::String>().Utf8Value();
+}
+
+Side SideField(Napi::Env env, const Napi::Object& o, const char* where) {
+  const std::string d = StringField(env, o, "direction", "right", where);
+  if (d != "right" && d != "left") {
+    ThrowInvalid(env, std::string("Expected 'right' or 'left' for ") + where + ".direction");
+  }
+  return d == "left" ? Side::kLeft : Side::kRight;
+}
+
+EncodeOptions OptionsFrom(Napi::Env env, const Tokenizer& tok, const Napi::Value& value,
+                          bool add_special) {
+  EncodeOptions options;
+  options.add_special_tokens = add_special;
+  if (!value.IsObject()) return options;
+  const auto o = value.As<Napi::Object>();
+  Napi::Value t = o.Get("truncation");
+  if (t.IsObject()) {
+    const auto to = t.As<Napi::Object>();
+    TruncationParams p;
+    p.max_length = SizeField(env, to, "maxLength", 512, "truncation");
+    p.stride = SizeField(env, to, "stride", 0, "truncation");
+    const std::string s = StringField(env, to, "strategy", "longest_first", "truncation");
+    if (s == "longest_first") p.strategy = TruncationStrategy::kLongestFirst;
+    else if (s == "only_first") p.strategy = TruncationStrategy::kOnlyFirst;
+    else if (s == "only_second") p.strategy = TruncationStrategy::kOnlySecond;
+    else ThrowInvalid(env, "Expected 'longest_first', 'only_first' or 'only_second' for truncation.strategy");
+    p.direction = SideField(env, to, "truncation");
+    options.truncation = p;
+  }
+  Napi::Value pad = o.Get("padding");
+  if (pad.IsObject()) {
+    const auto po = pad.As<Napi::Object>();
+    PaddingParams p;
+    Napi::Value len = po.Get("length");
+    p.to_longest = len.IsUndefined() || len.IsNull();
+    p.length = SizeField(env, po, "length", 0, "padding");
+    p.multiple_of = SizeField(env, po, "multipleOf", 0, "padding");
+    p.direction = SideField(env, po, "padding");
+    const int32_t default_pad = std::max(tok.pad_id(), 0);
+    p.pad_id = static_cast<int32_t>(SizeField(env, po, "padId", default_pad, "padding"));
+    p.pad_type_id = static_cast<int32_t>(SizeField(env, po, "padTypeId", 0, "padding"));
+    const std::string def_token =
+        p.pad_id < tok.vocab_size() ? tok.IdToToken(p.pad_id) : std::string("[PAD]");
+    p.pad_token = StringField(env, po, "padToken", def_token, "padding");
+    options.padding = p;
+  }
+  return options;
+}
+
+// utf16[i] = UTF-16 code units before UTF-8 byte i. JS strings reach C++ through
+// Utf8Value(), which turns each lone surrogate into U+FFFD: 3 bytes, 1 code unit, so the
+// count matches the JS string's indices exactly.
+void Utf16Index(const std::string& s, std::vector<uint32_t>* idx) {
+  idx->resize(s.size() + 1);
+  uint32_t units = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  uint32_t* out = idx->data();
+  for (size_t i = 0; i < s.size(); ++i) {
+    out[i] = units;
+    const unsigned char c = p[i];
+    // Lead bytes count one unit, 4-byte leads two; continuation bytes none.
+    units += (c & 0xC0) != 0x80 ? (c >= 0xF0 ? 2 : 1) : 0;
+  }
+  out[s.size()] = units;
+}
+
 }  // namespace
+
+bool WantTokens(const Napi::Value& options) {
+  if (!options.IsObject()) return true;
+  Napi::Value v = options.As<Napi::Object>().Get("tokens");
+  return v.IsUndefined() || v.ToBoolean();
+}
+
+Napi::Object TokenizerWrap::ToJs(Napi::Env env, const Encoding& e, const std::string& text,
+                                 const std::string& pair, bool with_tokens) const {
+  const size_t n = e.ids.size();
+  auto obj = Napi::Object::New(env);
+  obj.Set("ids", ToInt32Array(env, e.ids));
+  if (with_tokens) {
+    // Making a JS string per token is most of the conversion cost; lib/Tokenizer.ts asks for
+    // none and maps ids through its cached vocab() instead.
+    auto tokens = Napi::Array::New(env, n);
+    for (size_t i = 0; i < n; ++i) tokens.Set(static_cast<uint32_t>(i), e.tokens[i]);
+    obj.Set("tokens", tokens);
+  }
+  obj.Set("typeIds", ToInt32Array(env, e.type_ids));
+  obj.Set("wordIds", ToInt32Array(env, e.word_ids));
+  obj.Set("sequenceIds", ToInt32Array(env, e.sequence_ids));
+  auto special = Napi::Uint8Array::New(env, n);
+  auto attention = Napi::Uint8Array::New(env, n);
+  std::copy(e.special_tokens_mask.begin(), e.special_tokens_mask.end(), special.Data());
+  std::copy(e.attention_mask.begin(), e.attention_mask.end(), attention.Data());
+  obj.Set("specialTokensMask", special);
+  obj.Set("attentionMask", attention);
+  thread_local std::vector<uint32_t> idx_a, idx_b;
+  Utf16Index(text, &idx_a);
+  Utf16Index(pair, &idx_b);
+  auto offsets = Napi::Uint32Array::New(env, 2 * n);
+  uint32_t* out = offsets.Data();
+  for (size_t i = 0; i < n; ++i) {
+    const auto& idx = e.sequence_ids[i] == 1 ? idx_b : idx_a;
+    const size_t last = idx.size() - 1;
+    out[2 * i] = idx[std::min<size_t>(e.offsets[i].first, last)];
+    out[2 * i + 1] = idx[std::min<size_t>(e.offsets[i].second, last)];
+  }
+  obj.Set("offsets", offsets);
+  if (!e.overflowing.empty()) {
+    auto over = Napi::Array::New(env, e.overflowing.size());
+    for (size_t i = 0; i < e.overflowing.size(); ++i) {
+      over.Set(static_cast<uint32_t>(i), ToJs(env, e.overflowing[i], text, pair, with_tokens));
+    }
+    obj.Set("overflowing", over);
+  }
+  return obj;
+}
 
 Napi::Function TokenizerWrap::Define(Napi::Env env) {
   return DefineClass(env, "Tokenizer",
@@ -52,6 +190,7 @@ Napi::Function TokenizerWrap::Define(Napi::Env env) {
                       InstanceMethod<&TokenizerWrap::Decode>("decode"),
                       InstanceMethod<&TokenizerWrap::TokenToId>("tokenToId"),
                       InstanceMethod<&TokenizerWrap::IdToToken>("idToToken"),
+                      InstanceMethod<&TokenizerWrap::Vocab>("vocab"),
                       InstanceAccessor<&TokenizerWrap::Info>("info")});
 }
 
@@ -82,10 +221,12 @@ Napi::Value TokenizerWrap::Encode(const Napi::CallbackInfo& info) {
   const bool has_pair = info.Length() > 1 && info[1].IsString();
   const std::string pair = has_pair ? info[1].As<Napi::String>().Utf8Value() : std::string();
   const bool add_special = info.Length() < 3 || info[2].ToBoolean();
+  const EncodeOptions options =
+      OptionsFrom(env, *tokenizer_, info.Length() > 3 ? info[3] : env.Undefined(), add_special);
   try {
-    Encoding e = has_pair ? tokenizer_->EncodePair(text, pair, add_special)
-                          : tokenizer_->Encode(text, add_special);
-    return EncodingToJs(env, e, text, pair);
+    Encoding e = has_pair ? tokenizer_->EncodePair(text, pair, options)
+                          : tokenizer_->Encode(text, options);
+    return ToJs(env, e, text, pair, WantTokens(info.Length() > 3 ? info[3] : env.Undefined()));
   } catch (const Error& e) {
     ThrowError(env, e);
   }
@@ -94,20 +235,61 @@ Napi::Value TokenizerWrap::Encode(const Napi::CallbackInfo& info) {
 Napi::Value TokenizerWrap::EncodeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsArray()) ThrowInvalid(env, "Expected an array of strings for texts");
-  auto texts = info[0].As<Napi::Array>();
+  auto texts_js = info[0].As<Napi::Array>();
   const bool add_special = info.Length() < 2 || info[1].ToBoolean();
-  auto out = Napi::Array::New(env, texts.Length());
-  for (uint32_t i = 0; i < texts.Length(); ++i) {
-    Napi::Value v = texts.Get(i);
+  const Napi::Value opts = info.Length() > 2 ? info[2] : env.Undefined();
+  const EncodeOptions options = OptionsFrom(env, *tokenizer_, opts, add_special);
+  const uint32_t n = texts_js.Length();
+  Napi::Value pairs_v = opts.IsObject() ? opts.As<Napi::Object>().Get("pairs") : env.Undefined();
+  const bool has_pairs = pairs_v.IsArray();
+  if (!has_pairs && !pairs_v.IsUndefined() && !pairs_v.IsNull()) {
+    ThrowInvalid(env, "Expected an array of strings or nulls for options.pairs");
+  }
+  if (has_pairs && pairs_v.As<Napi::Array>().Length() != n) {
+    ThrowInvalid(env, "Expected options.pairs to have one entry per text");
+  }
+  size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  if (opts.IsObject()) threads = SizeField(env, opts.As<Napi::Object>(), "threads", threads, "options");
+  // The strings are copied into native memory here, on the JS thread; workers only see these.
+  std::vector<std::string> texts(n), pairs(has_pairs ? n : 0);
+  std::vector<BatchInput> inputs(n);
+  size_t bytes = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    Napi::Value v = texts_js.Get(i);
     if (!v.IsString()) ThrowInvalid(env, "Expected a string for texts[" + std::to_string(i) + "]");
-    const std::string text = v.As<Napi::String>().Utf8Value();
-    try {
-      out.Set(i, EncodingToJs(env, tokenizer_->Encode(text, add_special), text, std::string()));
-    } catch (const Error& e) {
-      ThrowError(env, e);
+    texts[i] = v.As<Napi::String>().Utf8Value();
+    bytes += texts[i].size();
+    if (has_pairs) {
+      Napi::Value p = pairs_v.As<Napi::Array>().Get(i);
+      if (p.IsString()) {
+        pairs[i] = p.As<Napi::String>().Utf8Value();
+        inputs[i].has_pair = true;
+        bytes += pairs[i].size();
+      } else if (!p.IsNull() && !p.IsUndefined()) {
+        ThrowInvalid(env, "Expected a string or null for options.pairs[" + std::to_string(i) + "]");
+      }
     }
   }
-  return out;
+  for (uint32_t i = 0; i < n; ++i) {
+    inputs[i].text = texts[i];
+    if (inputs[i].has_pair) inputs[i].pair = pairs[i];
+  }
+  // Starting threads costs tens of microseconds each: not worth it for a few short texts.
+  constexpr size_t kBytesPerThread = 32 * 1024;
+  threads = std::min(threads, std::max<size_t>(1, bytes / kBytesPerThread));
+  try {
+    const std::vector<Encoding> encodings =
+        tokenizer_->EncodeBatch(inputs, options, static_cast<int>(threads));
+    auto out = Napi::Array::New(env, n);
+    static const std::string kEmpty;
+    const bool with_tokens = WantTokens(opts);
+    for (uint32_t i = 0; i < n; ++i) {
+      out.Set(i, ToJs(env, encodings[i], texts[i], has_pairs ? pairs[i] : kEmpty, with_tokens));
+    }
+    return out;
+  } catch (const Error& e) {
+    ThrowError(env, e);
+  }
 }
 
 Napi::Value TokenizerWrap::Decode(const Napi::CallbackInfo& info) {
@@ -131,6 +313,13 @@ Napi::Value TokenizerWrap::IdToToken(const Napi::CallbackInfo& info) {
   } catch (const Error& e) {
     ThrowError(info.Env(), e);
   }
+}
+
+Napi::Value TokenizerWrap::Vocab(const Napi::CallbackInfo& info) {
+  const int32_t n = tokenizer_->vocab_size();
+  auto out = Napi::Array::New(info.Env(), static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), tokenizer_->IdToToken(i));
+  return out;
 }
 
 Napi::Value TokenizerWrap::Info(const Napi::CallbackInfo& info) {

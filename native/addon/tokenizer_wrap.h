@@ -22,10 +22,19 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   static Napi::Value Load(const Napi::CallbackInfo& info);
 
  private:
-  // encode(text: string, pair: string | null, addSpecialTokens: boolean): NativeEncoding.
+  // encode(text: string, pair: string | null, addSpecialTokens: boolean,
+  //        options?: NativeEncodeOptions): NativeEncoding.
   // Sync. Offsets are UTF-16 code units into text (sequenceIds 0) or pair (sequenceIds 1).
+  // options: { truncation?: { maxLength, stride?, strategy?: 'longest_first' | 'only_first' |
+  // 'only_second', direction?: 'right' | 'left' }, padding?: { length? (absent: longest),
+  // multipleOf?, direction?, padId?, padTypeId?, padToken? } }. With truncation the result has
+  // `overflowing` (omitted when empty). options.tokens === false leaves out `tokens`. Throws DBN_INVALID_ARGUMENT for bad options or
+  // truncation settings HF rejects.
   Napi::Value Encode(const Napi::CallbackInfo& info);
-  // encodeBatch(texts: string[], addSpecialTokens: boolean): NativeEncoding[]. Sync.
+  // encodeBatch(texts: string[], addSpecialTokens: boolean, options?: NativeEncodeOptions &
+  //             { pairs?: (string | null)[], threads?: number }): NativeEncoding[].
+  // Sync: strings are copied out on the JS thread, encoded on `threads` native threads
+  // (default: all cores; small batches stay on the JS thread), converted back on the JS thread.
   Napi::Value EncodeBatch(const Napi::CallbackInfo& info);
   // decode(ids: Int32Array, skipSpecialTokens: boolean): string. Sync. Throws
   // DBN_INVALID_ARGUMENT for an id outside the vocabulary.
@@ -34,8 +43,13 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   Napi::Value TokenToId(const Napi::CallbackInfo& info);
   // idToToken(id: number): string. Sync; throws DBN_INVALID_ARGUMENT when out of range.
   Napi::Value IdToToken(const Napi::CallbackInfo& info);
+  // vocab(): string[], the token of every id ('' for ids without one). Sync.
+  Napi::Value Vocab(const Napi::CallbackInfo& info);
   // info: { vocabSize, clsId, sepId, padId, unkId, maskId, maskToken }. Getter.
   Napi::Value Info(const Napi::CallbackInfo& info);
+
+  Napi::Object ToJs(Napi::Env env, const Encoding& e, const std::string& text,
+                    const std::string& pair, bool with_tokens) const;
 
   std::shared_ptr<const Tokenizer> tokenizer_;
 };

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/error.h"
@@ -76,7 +77,9 @@ double Percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
-  if (args.threads > 0) at::set_num_threads(args.threads);
+  // libtorch's intra-op default here is 1 thread; use every core unless told otherwise.
+  at::set_num_threads(args.threads > 0 ? args.threads
+                                        : std::max(1u, std::thread::hardware_concurrency()));
   c10::InferenceMode guard;
   try {
     dbn::LoadOptions options;

@@ -14,6 +14,11 @@ struct MapEntry {
   uint32_t cp;
   uint32_t offset;
 };
+struct ClassRange {
+  uint32_t lo;
+  uint32_t hi;
+  uint8_t ccc;
+};
 
 #include "tokenizer/unicode_tables.inc"
 
@@ -25,6 +30,7 @@ enum : uint8_t {
   kFlagPunct = 16,
   kFlagWhitespace = 32,
   kFlagMapped = 64,  // in at least one of the three maps, or a Hangul syllable
+  kFlagReorder = 128,  // its NFD holds a non-starter: may take part in canonical reordering
 };
 
 constexpr uint32_t kHangulBase = 0xAC00;
@@ -60,7 +66,15 @@ uint8_t ComputeFlags(uint32_t cp) {
       FindMapped(kStripOnlyMap, cp) || (cp - kHangulBase) < kHangulCount) {
     f |= kFlagMapped;
   }
+  if (FindMapped(kDecomp, cp)) f |= kFlagReorder;
   return f;
+}
+
+uint8_t CombiningClass(uint32_t cp) {
+  const ClassRange* end = std::end(kCombiningClass);
+  const ClassRange* it = std::upper_bound(
+      std::begin(kCombiningClass), end, cp, [](uint32_t v, const ClassRange& r) { return v < r.lo; });
+  return (it != std::begin(kCombiningClass) && cp <= (it - 1)->hi) ? (it - 1)->ccc : 0;
 }
 
 // Flags for the BMP, built once (thread-safe static init); astral chars use binary search.
@@ -279,12 +293,33 @@ void Normalizer::Normalize(std::string_view input, uint32_t base, NormalizedText
   out->orig_begin.reserve(out->orig_begin.size() + len + 8);
   out->orig_end.reserve(out->orig_end.size() + len + 8);
   const bool no_mapping = !options_.lowercase && !options_.strip_accents;
+  const bool strip = options_.strip_accents;
+  // Canonical reordering (strip_accents only). Chars are mapped one at a time; meanwhile we
+  // track the current run (from the last char whose NFD starts with a starter) and whether
+  // its non-starters are out of class order. Only then is the run redone by Reflow(), which
+  // replays the oracle's sort: rare in real text, so the common path stays per-char.
+  size_t run_src = 0;
+  size_t run_out = out->text.size();
+  uint8_t run_max = 0;
+  bool disorder = false;
+  auto starter = [&](size_t at) {
+    if (disorder) {
+      Reflow(input, run_src, at, base, run_out, out);
+      disorder = false;
+    }
+    run_src = at;
+    run_out = out->text.size();
+    run_max = 0;
+  };
   size_t pos = 0;
   while (pos < len) {
     const unsigned char c = static_cast<unsigned char>(s[pos]);
     if (c < 0x80) {
       const int16_t o = ascii_out_[c];
-      if (o >= 0) PushByte(static_cast<char>(o), base + pos, base + pos + 1, out);
+      if (o >= 0) {
+        if (strip) starter(pos);
+        PushByte(static_cast<char>(o), base + pos, base + pos + 1, out);
+      }
       ++pos;
       continue;
     }
@@ -293,8 +328,36 @@ void Normalizer::Normalize(std::string_view input, uint32_t base, NormalizedText
     const uint32_t b = base + static_cast<uint32_t>(start);
     const uint32_t e = base + static_cast<uint32_t>(pos);
     const uint8_t f = Flags(cp);
-    if (options_.clean_text && (f & kFlagCleanRemoved)) continue;
-    if (options_.strip_accents && (f & kFlagAccentRemoved)) continue;
+    if (options_.clean_text && (f & kFlagCleanRemoved)) continue;  // gone before NFD runs
+    if (strip) {
+      if ((f & kFlagReorder) && !(options_.clean_text && (f & kFlagToSpace)) &&
+          !(options_.handle_chinese_chars && (f & kFlagCjk))) {
+        const MapEntry* d = FindMapped(kDecomp, cp);
+        const char* p = kDecompPool + d->offset;
+        const char* pend = kDecompPool + d[1].offset;
+        bool head = true;
+        while (p < pend) {
+          size_t i = 0;
+          const uint32_t item = DecodeUtf8(p, static_cast<size_t>(pend - p), &i);
+          p += i;
+          const uint8_t ccc = CombiningClass(item);
+          if (ccc == 0) {
+            if (head) {
+              starter(start);
+            } else {
+              run_max = 0;
+            }
+          } else {
+            if (ccc < run_max) disorder = true;
+            if (ccc > run_max) run_max = ccc;
+          }
+          head = false;
+        }
+      } else {
+        starter(start);
+      }
+    }
+    if (strip && (f & kFlagAccentRemoved)) continue;
     if (options_.clean_text && (f & kFlagToSpace)) {
       PushByte(' ', b, e, out);
       continue;
@@ -311,6 +374,90 @@ void Normalizer::Normalize(std::string_view input, uint32_t base, NormalizedText
     out->orig_begin.resize(out->text.size(), b);
     out->orig_end.resize(out->text.size(), e);
     if (cjk) PushByte(' ', b, e, out);
+  }
+  if (disorder) Reflow(input, run_src, len, base, run_out, out);
+}
+
+// Redoes input[src_begin, src_end) (one run, starting at a starter or at the text start) the
+// way HF does it: NFD of every char, stable sort of each non-starter block by combining class,
+// then alignments handed out by position (a char's first NFD item takes the span of the next
+// unconsumed input char, later items the span of the last consumed one), then drop Mn, then
+// lowercase per char.
+void Normalizer::Reflow(std::string_view input, size_t src_begin, size_t src_end, uint32_t base,
+                        size_t out_begin, NormalizedText* out) const {
+  struct Item {
+    uint32_t cp;
+    uint8_t ccc;
+    bool first;  // first NFD item of its input char
+  };
+  std::vector<Item> items;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  // per input char, in order
+  const char* s = input.data();
+  size_t pos = src_begin;
+  while (pos < src_end) {
+    const size_t start = pos;
+    const uint32_t cp = DecodeUtf8(s, src_end, &pos);
+    const uint8_t f = Flags(cp);
+    if (options_.clean_text && (f & kFlagCleanRemoved)) continue;
+    const std::pair<uint32_t, uint32_t> span(base + static_cast<uint32_t>(start),
+                                             base + static_cast<uint32_t>(pos));
+    if (options_.clean_text && (f & kFlagToSpace)) {
+      items.push_back({' ', 0, true});
+      spans.push_back(span);
+    } else if (options_.handle_chinese_chars && (f & kFlagCjk)) {
+      // Padding happens before NFD: three chars sharing one span.
+      for (uint32_t c : {uint32_t{' '}, cp, uint32_t{' '}}) {
+        items.push_back({c, 0, true});
+        spans.push_back(span);
+      }
+    } else if (f & kFlagReorder) {
+      const MapEntry* d = FindMapped(kDecomp, cp);
+      const char* p = kDecompPool + d->offset;
+      const char* pend = kDecompPool + d[1].offset;
+      bool first = true;
+      while (p < pend) {
+        size_t i = 0;
+        const uint32_t item = DecodeUtf8(p, static_cast<size_t>(pend - p), &i);
+        p += i;
+        items.push_back({item, CombiningClass(item), first});
+        first = false;
+      }
+      spans.push_back(span);
+    } else {
+      // NFD without non-starters: its items never move, so the char stands for them.
+      items.push_back({cp, 0, true});
+      spans.push_back(span);
+    }
+  }
+  // Stable sort of every block that follows a starter (the starter itself stays in front).
+  size_t block = 0;
+  for (size_t i = 0; i <= items.size(); ++i) {
+    if (i == items.size() || items[i].ccc == 0) {
+      std::stable_sort(items.begin() + block, items.begin() + i,
+                       [](const Item& a, const Item& b) { return a.ccc < b.ccc; });
+      block = i;
+    }
+  }
+  out->text.resize(out_begin);
+  out->orig_begin.resize(out_begin);
+  out->orig_end.resize(out_begin);
+  size_t consumed = 0;
+  std::pair<uint32_t, uint32_t> align(0, 0);
+  for (const Item& it : items) {
+    if (it.first && consumed < spans.size()) align = spans[consumed++];
+    const uint8_t f = Flags(it.cp);
+    if (f & kFlagAccentRemoved) continue;
+    if (it.cp == ' ') {
+      PushByte(' ', align.first, align.second, out);
+      continue;
+    }
+    if ((f & kFlagMapped) || it.cp == kReplacementChar) {
+      AppendMapped(it.cp, out);
+    } else {
+      AppendUtf8(it.cp, &out->text);
+    }
+    out->orig_begin.resize(out->text.size(), align.first);
+    out->orig_end.resize(out->text.size(), align.second);
   }
 }
 

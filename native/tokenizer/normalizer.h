@@ -145,6 +145,8 @@ class Normalizer {
 
  private:
   void AppendMapped(uint32_t cp, NormalizedText* out) const;
+  void Reflow(std::string_view input, size_t src_begin, size_t src_end, uint32_t base,
+              size_t out_begin, NormalizedText* out) const;
 
   NormalizerOptions options_;
   // Per ASCII byte: the output byte, or -1 when dropped.

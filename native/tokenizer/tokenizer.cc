@@ -4,6 +4,10 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -12,6 +16,7 @@
 
 #include "common/error.h"
 #include "tokenizer/normalizer.h"
+#include "tokenizer/post_processor.h"
 #include "tokenizer/wordpiece.h"
 
 namespace dbn {
@@ -19,13 +24,6 @@ namespace {
 
 using json = nlohmann::json;
 
-struct TemplatePiece {
-  bool is_sequence = false;
-  int sequence = 0;  // 0 = $A, 1 = $B
-  int32_t type_id = 0;
-  std::vector<int32_t> ids;  // special token ids
-  std::vector<std::string> tokens;
-};
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -38,12 +36,6 @@ std::string ReadFile(const std::string& path) {
 
 bool FileExists(const std::string& path) { return static_cast<bool>(std::ifstream(path)); }
 
-// "Encoding" of one sequence before post-processing.
-struct SequenceTokens {
-  std::vector<int32_t> ids;
-  std::vector<int32_t> word_ids;
-  std::vector<std::pair<uint32_t, uint32_t>> offsets;
-};
 
 }  // namespace
 
@@ -57,9 +49,7 @@ struct Tokenizer::Impl {
   std::vector<std::unique_ptr<AddedToken>> added;
   AddedTokenMatcher raw_matcher;
   AddedTokenMatcher normalized_matcher;
-  bool has_template = true;
-  std::vector<TemplatePiece> single;
-  std::vector<TemplatePiece> pair;
+  PostProcessor post;
   bool decoder_wordpiece = true;
   std::string decoder_prefix = "##";
   bool decoder_cleanup = true;
@@ -69,7 +59,8 @@ struct Tokenizer::Impl {
   void EncodeSequence(std::string_view text, SequenceTokens* out) const;
   void AddWords(const NormalizedText& norm, size_t begin, size_t end, int32_t* word,
                 std::vector<WordPiecePiece>* scratch, SequenceTokens* out) const;
-  Encoding PostProcess(const SequenceTokens* a, const SequenceTokens* b, bool add_special) const;
+  Encoding EncodeOne(std::string_view text, const std::string_view* pair,
+                     const EncodeOptions& options) const;
   void Finish(const std::vector<std::string>& vocab, std::vector<AddedToken> added_tokens,
               const std::string& unk_token, const std::string& prefix, int max_chars);
   void SetBertTemplate(const std::string& cls, int32_t cls_id, const std::string& sep,
@@ -86,6 +77,7 @@ void Tokenizer::Impl::Finish(const std::vector<std::string>& vocab,
   normalizer = std::make_unique<Normalizer>(normalizer_options);
   wordpiece = std::make_unique<WordPiece>(vocab, unk_token, prefix, max_chars);
   id_to_token = vocab;
+  post.id_to_token = &id_to_token;
   for (AddedToken& t : added_tokens) {
     if (t.id < 0) throw Error(ErrorCode::kModelLoadFailed, "added token with negative id");
     if (static_cast<size_t>(t.id) >= id_to_token.size()) id_to_token.resize(t.id + 1);
@@ -109,7 +101,7 @@ void Tokenizer::Impl::Finish(const std::vector<std::string>& vocab,
     return wordpiece->TokenToId(tok);
   };
   // cls/sep come from the template where there is one (first/last special of `single`).
-  for (const TemplatePiece& p : single) {
+  for (const TemplatePiece& p : post.single) {
     if (p.is_sequence || p.ids.empty()) continue;
     if (cls < 0) cls = p.ids.front();
     sep = p.ids.back();
@@ -142,6 +134,7 @@ void Tokenizer::Impl::AddWords(const NormalizedText& norm, size_t begin, size_t 
     wordpiece->Tokenize(std::string_view(s + wb, we - wb), scratch);
     for (const WordPiecePiece& p : *scratch) {
       out->ids.push_back(p.id);
+      out->added.push_back(0);
       out->word_ids.push_back(*word);
       out->offsets.emplace_back(norm.orig_begin[wb + p.begin], norm.orig_end[wb + p.end - 1]);
     }
@@ -160,6 +153,7 @@ void Tokenizer::Impl::EncodeSequence(std::string_view text, SequenceTokens* out)
   for (const TextSpan& span : spans) {
     if (span.token != nullptr) {
       out->ids.push_back(span.token->id);
+      out->added.push_back(1);
       out->word_ids.push_back(word++);
       out->offsets.emplace_back(static_cast<uint32_t>(span.begin), static_cast<uint32_t>(span.end));
       continue;
@@ -190,6 +184,7 @@ void Tokenizer::Impl::EncodeSequence(std::string_view text, SequenceTokens* out)
         AddWords(norm, ns.begin, ns.end, &word, &scratch, out);
       } else {
         out->ids.push_back(ns.token->id);
+        out->added.push_back(1);
         out->word_ids.push_back(word++);
         out->offsets.emplace_back(norm.orig_begin[ns.begin], norm.orig_end[ns.end - 1]);
       }
@@ -197,46 +192,15 @@ void Tokenizer::Impl::EncodeSequence(std::string_view text, SequenceTokens* out)
   }
 }
 
-Encoding Tokenizer::Impl::PostProcess(const SequenceTokens* a, const SequenceTokens* b,
-                                      bool add_special) const {
-  Encoding enc;
-  auto add_sequence = [&](const SequenceTokens& s, int seq, int32_t type_id) {
-    for (size_t i = 0; i < s.ids.size(); ++i) {
-      enc.ids.push_back(s.ids[i]);
-      enc.tokens.push_back(id_to_token[s.ids[i]]);
-      enc.type_ids.push_back(type_id);
-      enc.special_tokens_mask.push_back(0);
-      enc.attention_mask.push_back(1);
-      enc.word_ids.push_back(s.word_ids[i]);
-      enc.sequence_ids.push_back(seq);
-      enc.offsets.push_back(s.offsets[i]);
-    }
-  };
-  const size_t total = a->ids.size() + (b ? b->ids.size() : 0) + 4;
-  enc.ids.reserve(total);
-  enc.tokens.reserve(total);
-  if (!has_template) {
-    add_sequence(*a, 0, 0);
-    if (b) add_sequence(*b, 1, 1);
-    return enc;
-  }
-  for (const TemplatePiece& p : b ? pair : single) {
-    if (p.is_sequence) {
-      add_sequence(p.sequence == 0 ? *a : *b, p.sequence, p.type_id);
-    } else if (add_special) {
-      for (size_t i = 0; i < p.ids.size(); ++i) {
-        enc.ids.push_back(p.ids[i]);
-        enc.tokens.push_back(p.tokens[i]);
-        enc.type_ids.push_back(p.type_id);
-        enc.special_tokens_mask.push_back(1);
-        enc.attention_mask.push_back(1);
-        enc.word_ids.push_back(-1);
-        enc.sequence_ids.push_back(-1);
-        enc.offsets.emplace_back(0, 0);
-      }
-    }
-  }
-  return enc;
+Encoding Tokenizer::Impl::EncodeOne(std::string_view text, const std::string_view* pair,
+                                    const EncodeOptions& options) const {
+  SequenceTokens a;
+  EncodeSequence(text, &a);
+  SequenceTokens b;
+  if (pair) EncodeSequence(*pair, &b);
+  Encoding e = post.Process(a, pair ? &b : nullptr, options.add_special_tokens, options.truncation);
+  if (options.padding) Pad(&e, PaddingTarget(*options.padding, e.size()), *options.padding);
+  return e;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -362,13 +326,13 @@ std::unique_ptr<Tokenizer> Tokenizer::FromTokenizerJson(const std::string& path)
 
     const json& post = j.contains("post_processor") ? j["post_processor"] : json();
     if (post.is_null()) {
-      impl->has_template = false;
+      impl->post.has_template = false;
     } else {
       const std::string type = post.value("type", std::string());
       if (type == "TemplateProcessing") {
         const json specials = post.value("special_tokens", json::object());
-        impl->single = ParseTemplate(post.at("single"), specials, path);
-        impl->pair = ParseTemplate(post.at("pair"), specials, path);
+        impl->post.single = ParseTemplate(post.at("single"), specials, path);
+        impl->post.pair = ParseTemplate(post.at("pair"), specials, path);
       } else if (type == "BertProcessing") {
         const json& cls = post.at("cls");
         const json& sep = post.at("sep");
@@ -404,9 +368,9 @@ std::unique_ptr<Tokenizer> Tokenizer::FromTokenizerJson(const std::string& path)
 // BERT template: [CLS] $A [SEP] / [CLS] $A [SEP] $B:1 [SEP]:1.
 void Tokenizer::Impl::SetBertTemplate(const std::string& cls, int32_t cls_id,
                                       const std::string& sep, int32_t sep_id) {
-  has_template = true;
-  single = {Special(cls, cls_id, 0), Sequence(0, 0), Special(sep, sep_id, 0)};
-  pair = {Special(cls, cls_id, 0), Sequence(0, 0), Special(sep, sep_id, 0), Sequence(1, 1),
+  post.has_template = true;
+  post.single = {Special(cls, cls_id, 0), Sequence(0, 0), Special(sep, sep_id, 0)};
+  post.pair = {Special(cls, cls_id, 0), Sequence(0, 0), Special(sep, sep_id, 0), Sequence(1, 1),
           Special(sep, sep_id, 1)};
 }
 
@@ -464,6 +428,22 @@ std::unique_ptr<Tokenizer> Tokenizer::FromVocabTxt(const std::string& vocab_path
   return std::unique_ptr<Tokenizer>(new Tokenizer(Impl::FromVocab(vocab_path, options, specials)));
 }
 
+std::unique_ptr<Tokenizer> Tokenizer::FromPath(const std::string& path) {
+  auto ends_with = [&](const char* suffix) {
+    const size_t n = std::char_traits<char>::length(suffix);
+    return path.size() >= n && path.compare(path.size() - n, n, suffix) == 0;
+  };
+  if (ends_with(".json")) return FromTokenizerJson(path);
+  if (ends_with(".txt")) {
+    // vocab.txt given directly: read its directory's tokenizer_config.json, never a
+    // tokenizer.json that happens to sit next to it.
+    const size_t slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    return FromDirectoryVocab(dir, path);
+  }
+  return FromDirectory(path);
+}
+
 std::unique_ptr<Tokenizer> Tokenizer::FromDirectory(const std::string& dir) {
   const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
   if (FileExists(base + "tokenizer.json")) return FromTokenizerJson(base + "tokenizer.json");
@@ -471,6 +451,12 @@ std::unique_ptr<Tokenizer> Tokenizer::FromDirectory(const std::string& dir) {
   if (!FileExists(vocab)) {
     throw Error(ErrorCode::kModelLoadFailed, dir + ": no tokenizer.json or vocab.txt");
   }
+  return FromDirectoryVocab(dir, vocab);
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::FromDirectoryVocab(const std::string& dir,
+                                                         const std::string& vocab) {
+  const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
   TokenizerOptions options;
   std::vector<std::string> specials = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   const std::string config_path = base + "tokenizer_config.json";
@@ -504,19 +490,72 @@ std::unique_ptr<Tokenizer> Tokenizer::FromDirectory(const std::string& dir) {
 Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Tokenizer::~Tokenizer() = default;
 
+Encoding Tokenizer::Encode(std::string_view text, const EncodeOptions& options) const {
+  return impl_->EncodeOne(text, nullptr, options);
+}
+
+Encoding Tokenizer::EncodePair(std::string_view text, std::string_view pair,
+                               const EncodeOptions& options) const {
+  return impl_->EncodeOne(text, &pair, options);
+}
+
 Encoding Tokenizer::Encode(std::string_view text, bool add_special_tokens) const {
-  SequenceTokens a;
-  impl_->EncodeSequence(text, &a);
-  return impl_->PostProcess(&a, nullptr, add_special_tokens);
+  EncodeOptions options;
+  options.add_special_tokens = add_special_tokens;
+  return impl_->EncodeOne(text, nullptr, options);
 }
 
 Encoding Tokenizer::EncodePair(std::string_view text, std::string_view pair,
                                bool add_special_tokens) const {
-  SequenceTokens a, b;
-  impl_->EncodeSequence(text, &a);
-  impl_->EncodeSequence(pair, &b);
-  return impl_->PostProcess(&a, &b, add_special_tokens);
+  EncodeOptions options;
+  options.add_special_tokens = add_special_tokens;
+  return impl_->EncodeOne(text, &pair, options);
 }
+
+std::vector<Encoding> Tokenizer::EncodeBatch(const std::vector<BatchInput>& inputs,
+                                             const EncodeOptions& options, int threads) const {
+  std::vector<Encoding> out(inputs.size());
+  // Padding to the batch's longest needs every length first: encode unpadded, pad after.
+  EncodeOptions unpadded = options;
+  unpadded.padding.reset();
+  // Inputs are handed out in small chunks from a shared counter, so one long text does not
+  // hold up a whole static share.
+  constexpr size_t kChunk = 16;
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    try {
+      for (size_t begin; (begin = next.fetch_add(kChunk)) < inputs.size();) {
+        const size_t end = std::min(begin + kChunk, inputs.size());
+        for (size_t i = begin; i < end; ++i) {
+          const BatchInput& in = inputs[i];
+          out[i] = impl_->EncodeOne(in.text, in.has_pair ? &in.pair : nullptr, unpadded);
+        }
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next.store(inputs.size());
+    }
+  };
+  const size_t n_threads =
+      std::min<size_t>(threads > 1 ? static_cast<size_t>(threads) : 1, (inputs.size() + kChunk - 1) / kChunk);
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < n_threads; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (options.padding) {
+    size_t longest = 0;
+    for (const Encoding& e : out) longest = std::max(longest, e.size());
+    const size_t target = PaddingTarget(*options.padding, longest);
+    for (Encoding& e : out) Pad(&e, target, *options.padding);
+  }
+  return out;
+}
+
+size_t Tokenizer::NumSpecialTokensToAdd(bool pair) const { return impl_->post.NumSpecialTokens(pair); }
 
 std::string Tokenizer::Decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
   // HF: ids without a token are dropped; then the WordPiece decoder, token by token.

@@ -115,6 +115,69 @@ void CheckEncoding(const std::string& label, const std::string& input, const jso
   }
 }
 
+// settings: {truncation: {maxLength, options: {strategy, stride}}, padding: {maxLength?, padId,
+// padTypeId, padToken}, batch?}, as the npm oracle's setTruncation / setPadding take them.
+dbn::EncodeOptions ScenarioOptions(const json& settings) {
+  dbn::EncodeOptions o;
+  if (settings.contains("truncation")) {
+    const json& t = settings["truncation"];
+    dbn::TruncationParams p;
+    p.max_length = t["maxLength"].get<size_t>();
+    const json opts = t.value("options", json::object());
+    p.stride = opts.value("stride", 0);
+    const std::string strategy = opts.value("strategy", std::string("LongestFirst"));
+    p.strategy = strategy == "OnlyFirst"    ? dbn::TruncationStrategy::kOnlyFirst
+                 : strategy == "OnlySecond" ? dbn::TruncationStrategy::kOnlySecond
+                                            : dbn::TruncationStrategy::kLongestFirst;
+    o.truncation = p;
+  }
+  if (settings.contains("padding")) {
+    const json& t = settings["padding"];
+    dbn::PaddingParams p;
+    p.to_longest = !t.contains("maxLength");
+    p.length = t.value("maxLength", 0);
+    p.pad_id = t.value("padId", 0);
+    p.pad_type_id = t.value("padTypeId", 0);
+    p.pad_token = t.value("padToken", std::string("[PAD]"));
+    o.padding = p;
+  }
+  return o;
+}
+
+void RunScenario(const dbn::Tokenizer& tok, const json& s, const std::string& tag) {
+  const std::string name = tag + "scenario '" + s["name"].get<std::string>() + "'";
+  const dbn::EncodeOptions options = ScenarioOptions(s["settings"]);
+  std::vector<std::string> texts, pairs;
+  std::vector<dbn::BatchInput> batch;
+  for (const json& r : s["results"]) {
+    texts.push_back(r["text"]);
+    pairs.push_back(r["text_pair"].is_null() ? "" : r["text_pair"].get<std::string>());
+  }
+  for (size_t i = 0; i < texts.size(); ++i) {
+    batch.push_back({texts[i], pairs[i], !s["results"][i]["text_pair"].is_null()});
+  }
+  std::vector<dbn::Encoding> got;
+  if (s["settings"].value("batch", false)) {
+    got = tok.EncodeBatch(batch, options, 2);
+  } else {
+    for (const dbn::BatchInput& in : batch) {
+      got.push_back(in.has_pair ? tok.EncodePair(in.text, in.pair, options)
+                                : tok.Encode(in.text, options));
+    }
+  }
+  for (size_t i = 0; i < got.size(); ++i) {
+    const json& exp = s["results"][i];
+    const std::string input = batch[i].has_pair ? texts[i] + " ||| " + pairs[i] : texts[i];
+    CheckEncoding(name, input, exp, got[i], texts[i], pairs[i]);
+    const json overflow = exp.value("overflowing", json::array());
+    CheckEq(name + " overflowing count", input, json(overflow.size()), got[i].overflowing.size());
+    for (size_t k = 0; k < overflow.size() && k < got[i].overflowing.size(); ++k) {
+      CheckEncoding(name + " overflowing[" + std::to_string(k) + "]", input, overflow[k],
+                    got[i].overflowing[k], texts[i], pairs[i]);
+    }
+  }
+}
+
 void RunHfVectors(const dbn::Tokenizer& tok, const json& d, const std::string& tag,
                   bool full) {
   for (const json& c : d["single"]) {
@@ -138,10 +201,7 @@ void RunHfVectors(const dbn::Tokenizer& tok, const json& d, const std::string& t
     CheckEq(tag + "decode keep_special", Show(c["ids"]), c["decode_keep_special"],
             tok.Decode(ids, false));
   }
-  for (const json& s : d["scenarios"]) {
-    std::cout << "SKIP scenario '" << s["name"].get<std::string>()
-              << "': truncation/padding are not part of the dbn::Tokenizer API (tokenizer.h)\n";
-  }
+  for (const json& s : d["scenarios"]) RunScenario(tok, s, tag);
 }
 
 // transformers' PreTrainedTokenizerBase.clean_up_tokenization (no " do not" rule).
