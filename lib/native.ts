@@ -78,6 +78,24 @@ export interface NativeModel {
     topK: number,
     targets: Int32Array | null,
   ): Promise<NativeFillMaskResult>;
+  /**
+   * DistilBertForSequenceClassification logits, `[batch × numLabels]` row-major
+   * (numLabels = info.config.id2label.length). Rejects DBN_UNSUPPORTED_MODEL for other heads.
+   */
+  classify(ids: Int32Array, lengths: Int32Array): Promise<Float32Array>;
+  /**
+   * DistilBertForTokenClassification logits of every token, packed in input order without
+   * padding: `[sum(lengths) × numLabels]`.
+   */
+  tokenClassify(ids: Int32Array, lengths: Int32Array): Promise<Float32Array>;
+  /** DistilBertForQuestionAnswering start/end logits of every token, packed: each `[sum(lengths)]`. */
+  answerQuestion(ids: Int32Array, lengths: Int32Array): Promise<{ start: Float32Array; end: Float32Array }>;
+  /**
+   * Pooled encoder output `[batch × dim]` for any head: `'mean'` over each sequence's tokens
+   * (special tokens included, as sentence-transformers does) or `'cls'` (first token);
+   * L2-normalized when `normalize`.
+   */
+  embed(ids: Int32Array, lengths: Int32Array, pooling: 'mean' | 'cls', normalize: boolean): Promise<Float32Array>;
   dispose(): Promise<void>;
   readonly info: NativeModelInfo;
   readonly tokenizer: NativeTokenizer;

@@ -68,6 +68,34 @@ class FillMaskJob : public AsyncJob {
   FillMaskResult result_;
 };
 
+// A head whose result is one or more float arrays: returns a Float32Array, or an object of
+// them when several names are given.
+class FloatsJob : public AsyncJob {
+ public:
+  using Run = ModelWrap::HeadRun;
+  FloatsJob(Napi::Env env, Napi::Object owner, Session* session, TokenBatch batch,
+            std::vector<std::string> names, Run run)
+      : AsyncJob(env, owner), session_(session), batch_(std::move(batch)),
+        names_(std::move(names)), run_(std::move(run)) {}
+  void Execute() override {
+    if (!session_->model) throw Error(ErrorCode::kDisposed, "the model was disposed");
+    outputs_ = run_(*session_->model, batch_);
+  }
+  Napi::Value Resolve(Napi::Env env) override {
+    if (names_.empty()) return ToFloat32Array(env, outputs_.at(0));
+    auto o = Napi::Object::New(env);
+    for (size_t i = 0; i < names_.size(); ++i) o.Set(names_[i], ToFloat32Array(env, outputs_.at(i)));
+    return o;
+  }
+
+ private:
+  Session* session_;  // outlives the job (see FillMaskJob)
+  TokenBatch batch_;
+  std::vector<std::string> names_;
+  Run run_;
+  std::vector<std::vector<float>> outputs_;
+};
+
 class DisposeJob : public AsyncJob {
  public:
   DisposeJob(Napi::Env env, Napi::Object owner, Session* session)
@@ -84,6 +112,10 @@ class DisposeJob : public AsyncJob {
 Napi::Function ModelWrap::Define(Napi::Env env) {
   return DefineClass(env, "Model",
                      {InstanceMethod<&ModelWrap::FillMask>("fillMask"),
+                      InstanceMethod<&ModelWrap::Classify>("classify"),
+                      InstanceMethod<&ModelWrap::TokenClassify>("tokenClassify"),
+                      InstanceMethod<&ModelWrap::AnswerQuestion>("answerQuestion"),
+                      InstanceMethod<&ModelWrap::Embed>("embed"),
                       InstanceMethod<&ModelWrap::Dispose>("dispose"),
                       InstanceAccessor<&ModelWrap::Info>("info"),
                       InstanceAccessor<&ModelWrap::GetTokenizer>("tokenizer")});
@@ -169,6 +201,55 @@ Napi::Value ModelWrap::FillMask(const Napi::CallbackInfo& info) {
     return promise;
   }
   return Dispatch(env, std::move(job));
+}
+
+Napi::Value ModelWrap::RunHead(const Napi::CallbackInfo& info, std::vector<std::string> names,
+                               HeadRun run) {
+  Napi::Env env = info.Env();
+  TokenBatch batch;
+  batch.ids = Int32ArrayArg(info, 0, "ids", false);
+  batch.lengths = Int32ArrayArg(info, 1, "lengths", false);
+  auto job = std::make_unique<FloatsJob>(env, Value(), session_.get(), std::move(batch),
+                                         std::move(names), std::move(run));
+  if (state_ != State::kReady) {
+    Napi::Promise promise = job->promise();
+    job->FailNow(env, Error(ErrorCode::kDisposed, "the model was disposed; load it again"));
+    return promise;
+  }
+  return Dispatch(env, std::move(job));
+}
+
+Napi::Value ModelWrap::Classify(const Napi::CallbackInfo& info) {
+  return RunHead(info, {}, [](const DistilBert& m, const TokenBatch& b) {
+    return std::vector<std::vector<float>>{m.SequenceLogits(b)};
+  });
+}
+
+Napi::Value ModelWrap::TokenClassify(const Napi::CallbackInfo& info) {
+  return RunHead(info, {}, [](const DistilBert& m, const TokenBatch& b) {
+    return std::vector<std::vector<float>>{m.TokenLogits(b)};
+  });
+}
+
+Napi::Value ModelWrap::AnswerQuestion(const Napi::CallbackInfo& info) {
+  return RunHead(info, {"start", "end"}, [](const DistilBert& m, const TokenBatch& b) {
+    auto [start, end] = m.QaLogits(b);
+    return std::vector<std::vector<float>>{std::move(start), std::move(end)};
+  });
+}
+
+Napi::Value ModelWrap::Embed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string pooling = info.Length() > 2 && info[2].IsString()
+                                  ? info[2].As<Napi::String>().Utf8Value() : std::string("mean");
+  if (pooling != "mean" && pooling != "cls") {
+    ThrowInvalid(env, "Expected \"mean\" or \"cls\" for pooling but received \"" + pooling + "\"");
+  }
+  const bool normalize = info.Length() > 3 && info[3].ToBoolean();
+  const Pooling p = pooling == "cls" ? Pooling::kCls : Pooling::kMean;
+  return RunHead(info, {}, [p, normalize](const DistilBert& m, const TokenBatch& b) {
+    return std::vector<std::vector<float>>{m.Embed(b, p, normalize)};
+  });
 }
 
 Napi::Value ModelWrap::Dispose(const Napi::CallbackInfo& info) {

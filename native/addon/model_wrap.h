@@ -2,8 +2,10 @@
 
 #include <napi.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "addon/async_job.h"
 #include "core/distilbert.h"
@@ -25,6 +27,8 @@ struct Session {
 // JS class `Model` (not constructible from JS: made by loadModel()).
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:
+  using HeadRun = std::function<std::vector<std::vector<float>>(const DistilBert&, const TokenBatch&)>;
+
   static Napi::Function Define(Napi::Env env);
   explicit ModelWrap(const Napi::CallbackInfo& info);
   ~ModelWrap() override;
@@ -43,6 +47,18 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   // Async on the owner thread. ids are the sequences back to back, lengths their sizes.
   // Rejects DBN_NO_MASK, DBN_INPUT_TOO_LONG, DBN_INVALID_ARGUMENT, DBN_DISPOSED.
   Napi::Value FillMask(const Napi::CallbackInfo& info);
+  // classify(ids: Int32Array, lengths: Int32Array): Promise<Float32Array> — sequence-
+  // classification logits [batch, labels]. Async on the owner thread. Rejects
+  // DBN_UNSUPPORTED_MODEL (other head), DBN_INPUT_TOO_LONG, DBN_INVALID_ARGUMENT, DBN_DISPOSED.
+  Napi::Value Classify(const Napi::CallbackInfo& info);
+  // tokenClassify(ids, lengths): Promise<Float32Array> — packed [tokens, labels]. Async; as above.
+  Napi::Value TokenClassify(const Napi::CallbackInfo& info);
+  // answerQuestion(ids, lengths): Promise<{start: Float32Array, end: Float32Array}> — packed
+  // [tokens] each. Async; as above.
+  Napi::Value AnswerQuestion(const Napi::CallbackInfo& info);
+  // embed(ids, lengths, pooling: "mean" | "cls", normalize: boolean): Promise<Float32Array> —
+  // [batch, dim], any head. Async; throws DBN_INVALID_ARGUMENT synchronously for a bad pooling.
+  Napi::Value Embed(const Napi::CallbackInfo& info);
   // dispose(): Promise<void>. Async: runs after the jobs already queued, then frees the
   // weights. Idempotent; later calls to other methods reject DBN_DISPOSED.
   Napi::Value Dispose(const Napi::CallbackInfo& info);
@@ -51,6 +67,9 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   // tokenizer: Tokenizer. Getter (same object every time).
   Napi::Value GetTokenizer(const Napi::CallbackInfo& info);
 
+  // Copies (ids, lengths) from info[0..1] and runs `run` on the owner thread; the result is a
+  // Float32Array, or an object of Float32Arrays keyed by `names`.
+  Napi::Value RunHead(const Napi::CallbackInfo& info, std::vector<std::string> names, HeadRun run);
   Napi::Promise Dispatch(Napi::Env env, std::unique_ptr<AsyncJob> job);
   void ReleaseExternalMemory(Napi::Env env);
 

@@ -105,6 +105,7 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
 }
 
 void DistilBert::Validate(const TokenBatch& batch) const {
+  if (batch.lengths.empty()) throw Error(ErrorCode::kInvalidArgument, "the batch has no sequences");
   int64_t total = 0;
   for (size_t i = 0; i < batch.lengths.size(); ++i) {
     const int32_t len = batch.lengths[i];
@@ -179,13 +180,81 @@ at::Tensor DistilBert::Encode(const TokenBatch& batch) const {
   return x;
 }
 
-FillMaskResult DistilBert::FillMask(const TokenBatch& batch, int32_t mask_id, int32_t top_k,
-                                    const std::vector<int32_t>& targets) const {
-  if (config_.head != HeadKind::kMaskedLm) {
+void DistilBert::RequireHead(HeadKind head, const char* task) const {
+  if (config_.head != head) {
     throw Error(ErrorCode::kUnsupportedModel,
-                std::string("fill-mask needs a DistilBertForMaskedLM checkpoint; this one is ") +
+                std::string(task) + " needs a " + HeadKindName(head) + " checkpoint; this one is " +
                     HeadKindName(config_.head));
   }
+}
+
+namespace {
+
+std::vector<float> ToHost(const at::Tensor& t) {
+  at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+// Flat row index (in the padded [batch * max_len] layout) of every real token, in input order.
+std::vector<int64_t> RealRows(const TokenBatch& batch) {
+  int64_t s = 0;
+  for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
+  std::vector<int64_t> rows;
+  rows.reserve(batch.ids.size());
+  for (size_t i = 0; i < batch.lengths.size(); ++i) {
+    for (int32_t j = 0; j < batch.lengths[i]; ++j) rows.push_back(static_cast<int64_t>(i) * s + j);
+  }
+  return rows;
+}
+
+}  // namespace
+
+at::Tensor DistilBert::EncodePacked(const TokenBatch& batch) const {
+  const at::Tensor hidden = Encode(batch);
+  const at::Tensor rows = at::tensor(RealRows(batch), at::kLong).to(device_);
+  return hidden.reshape({-1, config_.dim}).index_select(0, rows);
+}
+
+std::vector<float> DistilBert::SequenceLogits(const TokenBatch& batch) const {
+  RequireHead(HeadKind::kSequenceClassification, "text classification");
+  const at::Tensor cls = Encode(batch).select(1, 0);
+  const auto& w = weights_;
+  at::Tensor h = at::relu(at::linear(cls, w.pre_classifier_w, w.pre_classifier_b));
+  return ToHost(at::linear(h, w.classifier_w, w.classifier_b));
+}
+
+std::vector<float> DistilBert::TokenLogits(const TokenBatch& batch) const {
+  RequireHead(HeadKind::kTokenClassification, "token classification");
+  return ToHost(at::linear(EncodePacked(batch), weights_.classifier_w, weights_.classifier_b));
+}
+
+std::pair<std::vector<float>, std::vector<float>> DistilBert::QaLogits(const TokenBatch& batch) const {
+  RequireHead(HeadKind::kQuestionAnswering, "question answering");
+  const at::Tensor logits = at::linear(EncodePacked(batch), weights_.qa_w, weights_.qa_b);
+  return {ToHost(logits.select(1, 0)), ToHost(logits.select(1, 1))};
+}
+
+std::vector<float> DistilBert::Embed(const TokenBatch& batch, Pooling pooling, bool normalize) const {
+  const at::Tensor hidden = Encode(batch);
+  at::Tensor pooled;
+  if (pooling == Pooling::kCls) {
+    pooled = hidden.select(1, 0);
+  } else {
+    std::vector<float> lengths(batch.lengths.begin(), batch.lengths.end());
+    const int64_t b = hidden.size(0), s = hidden.size(1);
+    at::Tensor keep = at::arange(s, at::kLong).unsqueeze(0).lt(
+        at::tensor(std::vector<int64_t>(batch.lengths.begin(), batch.lengths.end()), at::kLong)
+            .unsqueeze(1));
+    keep = keep.to(device_, at::kFloat).view({b, s, 1});
+    pooled = (hidden * keep).sum(1) / at::tensor(lengths).to(device_).unsqueeze(1);
+  }
+  if (normalize) pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+  return ToHost(pooled);
+}
+
+FillMaskResult DistilBert::FillMask(const TokenBatch& batch, int32_t mask_id, int32_t top_k,
+                                    const std::vector<int32_t>& targets) const {
+  RequireHead(HeadKind::kMaskedLm, "fill-mask");
   if (top_k <= 0) throw Error(ErrorCode::kInvalidArgument, "topK must be a positive integer");
   for (int32_t t : targets) {
     if (t < 0 || t >= config_.vocab_size) {

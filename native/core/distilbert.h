@@ -26,6 +26,8 @@ struct TokenBatch {
   std::vector<int32_t> lengths;
 };
 
+enum class Pooling { kMean, kCls };
+
 struct FillMaskResult {
   int32_t k = 0;                   // candidates per mask row
   std::vector<int32_t> rows;       // sequence index of each mask row, in text order
@@ -52,10 +54,23 @@ class DistilBert {
   // Encoder output [batch, max_len, dim] for right-padded sequences.
   at::Tensor Encode(const TokenBatch& batch) const;
 
+  // Heads. Outputs are float32 on the host, row-major; "packed" means every real token of
+  // every sequence in input order, without padding rows. Each throws kUnsupportedModel when
+  // the checkpoint's head is another one.
+  std::vector<float> SequenceLogits(const TokenBatch& batch) const;  // [batch, labels]
+  std::vector<float> TokenLogits(const TokenBatch& batch) const;     // packed [tokens, labels]
+  // Packed start and end logits, each [tokens].
+  std::pair<std::vector<float>, std::vector<float>> QaLogits(const TokenBatch& batch) const;
+  // Pooled [batch, dim] for any head: mean over each sequence's tokens, or the first token.
+  std::vector<float> Embed(const TokenBatch& batch, Pooling pooling, bool normalize) const;
+
  private:
   DistilBert(ModelConfig config, DistilBertWeights weights, c10::Device device,
              std::string weights_path, std::string format);
   void Validate(const TokenBatch& batch) const;
+  void RequireHead(HeadKind head, const char* task) const;
+  // Encoder rows of the real tokens, packed: [tokens, dim].
+  at::Tensor EncodePacked(const TokenBatch& batch) const;
 
   ModelConfig config_;
   DistilBertWeights weights_;
