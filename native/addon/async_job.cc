@@ -32,30 +32,34 @@ void AsyncJob::FailNow(Napi::Env env, const Error& error) {
 }
 
 void AsyncJob::Settle(Napi::Env env) {
-  Napi::HandleScope scope(env);
-  napi_value error_value = nullptr;
-  napi_get_reference_value(env, error_, &error_value);
-  if (failed_) {
+  try {
+    Napi::HandleScope scope(env);
+    napi_value error_value = nullptr;
+    napi_get_reference_value(env, error_, &error_value);
+    if (!failed_) {
+      try {
+        deferred_.Resolve(Resolve(env));
+        return Release(env);
+      } catch (const std::exception& e) {
+        failed_ = true;
+        code_ = ErrorCode::kInternal;
+        message_ = std::string("internal error: ") + e.what();
+      }
+    }
     Napi::Object error(env, error_value);
     error.Set("message", message_);
     error.Set("code", ErrorCodeName(code_));
     deferred_.Reject(error);
-  } else {
-    try {
-      deferred_.Resolve(Resolve(env));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    } catch (const std::exception& e) {
-      Napi::Object error(env, error_value);
-      error.Set("message", std::string("internal error: ") + e.what());
-      error.Set("code", ErrorCodeName(ErrorCode::kInternal));
-      deferred_.Reject(error);
-    }
+  } catch (const Napi::Error&) {
+    // JS cannot run any more (a worker being terminated): nobody is left to settle for.
   }
-  napi_delete_reference(env, error_);
-  error_ = nullptr;
+  Release(env);
+}
+
+void AsyncJob::Release(napi_env env) {
+  if (error_ != nullptr) napi_delete_reference(env, error_);
   if (owner_ != nullptr) napi_delete_reference(env, owner_);
-  owner_ = nullptr;
+  error_ = owner_ = nullptr;
 }
 
 void CallJsSettle(Napi::Env env, Napi::Function, Settler* settler, AsyncJob* job) {
@@ -76,7 +80,9 @@ void Settler::Expect(Napi::Env env) {
 }
 
 void Settler::Done(Napi::Env env) {
-  if (--pending_ == 0) fn_.Unref(env);
+  // Raw call: this runs from the thread-safe function's callback, where a throwing wrapper
+  // (during a worker's teardown) would terminate the process.
+  if (--pending_ == 0) napi_unref_threadsafe_function(env, fn_);
 }
 
 SettleHandle::SettleHandle(SettleFn fn) : fn_(fn) { fn_.Acquire(); }

@@ -37,6 +37,8 @@ class AsyncJob {
   void FailNow(Napi::Env env, const Error& error);  // JS thread: reject without running
 
  private:
+  void Release(napi_env env);
+
   Napi::Promise::Deferred deferred_;
   // Raw references: released in Settle(). A job abandoned during environment teardown is
   // leaked on purpose, since napi calls are not allowed from the owner thread.

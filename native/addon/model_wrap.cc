@@ -148,7 +148,10 @@ ModelWrap::~ModelWrap() {
 }
 
 void ModelWrap::ReleaseExternalMemory(Napi::Env env) {
-  if (reported_bytes_ != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -reported_bytes_);
+  // The raw call: this also runs in finalizers during environment teardown, where a throwing
+  // wrapper would terminate the process.
+  int64_t ignored = 0;
+  if (reported_bytes_ != 0) napi_adjust_external_memory(env, -reported_bytes_, &ignored);
   reported_bytes_ = 0;
 }
 

@@ -14,14 +14,15 @@
 
 namespace dbn::addon {
 
-// Everything one loaded model owns. Member order matters: the owner thread is joined (running
-// what is queued) before the settle handle is released.
+// Everything one loaded model owns. Member order matters (destruction runs bottom-up): the
+// owner thread is joined first, running what is queued, so no job can outlive the model, the
+// tokenizer or the settle handle it uses.
 struct Session {
   Session(SettleFn fn, int threads) : settle(fn), thread(threads) {}
-  SettleHandle settle;
-  OwnerThread thread;
   std::unique_ptr<DistilBert> model;  // after load, touched only on `thread`
   std::shared_ptr<const Tokenizer> tokenizer;
+  SettleHandle settle;
+  OwnerThread thread;
 };
 
 // JS class `Model` (not constructible from JS: made by loadModel()).
