@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # libopenblas0-openmp: Debian's libtorch calls whatever libblas.so.3 is; without it that is the
 # reference netlib BLAS (~6 GFLOP/s). clang + libclang-rt: the libFuzzer smoke runs.
-packages=(cmake ninja-build g++ libtorch-dev libopenblas0-openmp nlohmann-json3-dev
+packages=(cmake ninja-build g++ libtorch-dev libopenblas0-openmp libdnnl-dev nlohmann-json3-dev
           python3-torch python3-numpy clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,10 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <mutex>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "common/error.h"
 
@@ -39,27 +43,77 @@ c10::Device ParseDevice(const std::string& name) {
               "device must be \"cpu\" or \"cuda[:N]\", got \"" + name + "\"");
 }
 
-at::Tensor Activate(const at::Tensor& x, Activation act) {
-  return act == Activation::kGelu ? at::gelu(x) : at::relu(x);  // gelu: exact erf form
+// glibc returns large freed blocks to the OS (munmap) and maps them again on the next
+// forward: each activation buffer of a batch then page-faults afresh. Raising the thresholds
+// once keeps those blocks in the heap for reuse. Process-wide, set at the first model load.
+void ConfigureAllocatorOnce() {
+#ifdef __GLIBC__
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 512 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1024 << 20);
+  });
+#endif
 }
 
 }  // namespace
 
 DistilBert::DistilBert(ModelConfig config, DistilBertWeights weights, c10::Device device,
-                       std::string weights_path, std::string format)
+                       std::string weights_path, std::string format, ComputeType compute)
     : config_(std::move(config)),
       weights_(std::move(weights)),
       device_(device),
       weights_path_(std::move(weights_path)),
-      format_(std::move(format)) {}
+      format_(std::move(format)) {
+  dtype_ = compute == ComputeType::kBFloat16 ? "bfloat16" : "float32";
+  const Epilogue act = config_.activation == Activation::kGelu ? Epilogue::kGelu : Epilogue::kRelu;
+  int64_t layer_bytes = 0;
+  for (LayerWeights& l : weights_.layers) {
+    LayerOps ops;
+    // One GEMM for Q, K and V: [3*dim, dim].
+    ops.qkv = Linear(at::cat({l.q_w, l.k_w, l.v_w}, 0), at::cat({l.q_b, l.k_b, l.v_b}, 0),
+                     Epilogue::kNone, compute);
+    ops.out = Linear(l.out_w, l.out_b, Epilogue::kNone, compute);
+    ops.ffn1 = Linear(l.ffn1_w, l.ffn1_b, act, compute);
+    ops.ffn2 = Linear(l.ffn2_w, l.ffn2_b, Epilogue::kNone, compute);
+    ops.sa_ln_w = l.sa_ln_w;
+    ops.sa_ln_b = l.sa_ln_b;
+    ops.out_ln_w = l.out_ln_w;
+    ops.out_ln_b = l.out_ln_b;
+    for (const Linear* lin : {&ops.qkv, &ops.out, &ops.ffn1, &ops.ffn2}) layer_bytes += lin->weight_bytes();
+    layer_bytes += 4 * l.sa_ln_w.nbytes();
+    layers_.push_back(std::move(ops));
+    l = LayerWeights();  // drop the source tensors: the Linear ops hold what runs
+  }
+  if (config_.head == HeadKind::kMaskedLm) {
+    vocab_transform_ = Linear(weights_.vocab_transform_w, weights_.vocab_transform_b, act, compute);
+  }
+  // Embeddings and heads as resolved (the tied projector is the embedding itself).
+  int64_t other = 0;
+  for (const at::Tensor* t : {&weights_.word_emb, &weights_.pos_emb, &weights_.emb_ln_w,
+                              &weights_.emb_ln_b, &weights_.vocab_transform_w,
+                              &weights_.vocab_transform_b, &weights_.vocab_ln_w, &weights_.vocab_ln_b,
+                              &weights_.vocab_proj_b, &weights_.pre_classifier_w,
+                              &weights_.pre_classifier_b, &weights_.classifier_w,
+                              &weights_.classifier_b, &weights_.qa_w, &weights_.qa_b}) {
+    if (t->defined()) other += t->nbytes();
+  }
+  if (weights_.vocab_proj_w.defined() && !weights_.vocab_proj_w.is_same(weights_.word_emb)) {
+    other += weights_.vocab_proj_w.nbytes();
+  }
+  parameter_bytes_ = layer_bytes + other;
+}
 
 std::string DistilBert::device() const { return device_.str(); }
 
 std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const LoadOptions& options) {
-  if (options.dtype != "float32") {
+  if (options.dtype != "float32" && options.dtype != "bfloat16") {
     throw Error(ErrorCode::kInvalidArgument,
-                "dtype must be \"float32\", got \"" + options.dtype + "\"");
+                "dtype must be \"float32\" or \"bfloat16\", got \"" + options.dtype + "\"");
   }
+  const ComputeType compute =
+      options.dtype == "bfloat16" ? ComputeType::kBFloat16 : ComputeType::kFloat32;
+  ConfigureAllocatorOnce();
   if (options.format != "auto" && options.format != "safetensors" &&
       options.format != "torchscript") {
     throw Error(ErrorCode::kInvalidArgument,
@@ -101,7 +155,7 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
       format == "safetensors" ? SafetensorsLookup(weights_path) : TorchScriptLookup(weights_path);
   DistilBertWeights weights = BuildWeights(config, lookup, device, weights_path);
   return std::unique_ptr<DistilBert>(
-      new DistilBert(std::move(config), std::move(weights), device, weights_path, format));
+      new DistilBert(std::move(config), std::move(weights), device, weights_path, format, compute));
 }
 
 void DistilBert::Validate(const TokenBatch& batch) const {
@@ -135,49 +189,64 @@ void DistilBert::Validate(const TokenBatch& batch) const {
 
 at::Tensor DistilBert::Encode(const TokenBatch& batch) const {
   Validate(batch);
-  const int64_t b = static_cast<int64_t>(batch.lengths.size());
-  int64_t s = 0;
-  for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
-  // Right-pad into one [b, s] block on the host, then move it to the device once.
-  at::Tensor ids = at::full({b, s}, config_.pad_token_id, at::kLong);
-  at::Tensor keep = at::zeros({b, s}, at::kBool);
-  {
-    auto ids_a = ids.accessor<int64_t, 2>();
-    auto keep_a = keep.accessor<bool, 2>();
-    size_t k = 0;
-    for (int64_t i = 0; i < b; ++i) {
-      for (int32_t j = 0; j < batch.lengths[i]; ++j) {
-        ids_a[i][j] = batch.ids[k++];
-        keep_a[i][j] = true;
-      }
-    }
+  const int64_t t = static_cast<int64_t>(batch.ids.size()), d = config_.dim;
+  std::vector<int64_t> ids(batch.ids.begin(), batch.ids.end()), positions;
+  positions.reserve(t);
+  for (int32_t len : batch.lengths) {
+    for (int32_t j = 0; j < len; ++j) positions.push_back(j);
   }
-  ids = ids.to(device_);
-  keep = keep.to(device_);
-
   const auto& w = weights_;
-  const int64_t d = config_.dim, heads = config_.n_heads, hd = d / heads;
-  at::Tensor x = at::embedding(w.word_emb, ids) + w.pos_emb.narrow(0, 0, s).unsqueeze(0);
+  at::Tensor x = at::embedding(w.word_emb, at::tensor(ids, at::kLong).to(device_)) +
+                 at::embedding(w.pos_emb, at::tensor(positions, at::kLong).to(device_));
   x = at::layer_norm(x, {d}, w.emb_ln_w, w.emb_ln_b, kLayerNormEps);
-  // HF fills masked scores with the dtype's lowest value (not -inf), so a fully masked row
-  // cannot produce NaN; the same here.
-  const at::Tensor masked = keep.logical_not().view({b, 1, 1, s});
-  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
-  for (const auto& l : w.layers) {
-    auto split = [&](const at::Tensor& t) { return t.view({b, s, heads, hd}).transpose(1, 2); };
-    at::Tensor q = split(at::linear(x, l.q_w, l.q_b)) * scale;
-    at::Tensor k = split(at::linear(x, l.k_w, l.k_b));
-    at::Tensor v = split(at::linear(x, l.v_w, l.v_b));
-    at::Tensor scores = at::matmul(q, k.transpose(-1, -2));
-    scores.masked_fill_(masked, std::numeric_limits<float>::lowest());
-    at::Tensor ctx = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({b, s, d});
-    at::Tensor sa = at::layer_norm(at::linear(ctx, l.out_w, l.out_b) + x, {d}, l.sa_ln_w,
-                                   l.sa_ln_b, kLayerNormEps);
-    at::Tensor ff = at::linear(Activate(at::linear(sa, l.ffn1_w, l.ffn1_b), config_.activation),
-                               l.ffn2_w, l.ffn2_b);
-    x = at::layer_norm(ff + sa, {d}, l.out_ln_w, l.out_ln_b, kLayerNormEps);
+  TORCH_CHECK(x.size(0) == t);
+  for (const LayerOps& l : layers_) {
+    at::Tensor ctx = Attention(l.qkv(x), batch);
+    at::Tensor sa = at::layer_norm(l.out(ctx) + x, {d}, l.sa_ln_w, l.sa_ln_b, kLayerNormEps);
+    x = at::layer_norm(l.ffn2(l.ffn1(sa)) + sa, {d}, l.out_ln_w, l.out_ln_b, kLayerNormEps);
   }
   return x;
+}
+
+// qkv: packed [tokens, 3*dim] → context packed [tokens, dim]. Sequences are padded to the
+// longest only here; projections and FFN never see padding rows.
+at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch) const {
+  const int64_t b = static_cast<int64_t>(batch.lengths.size());
+  const int64_t d = config_.dim, heads = config_.n_heads, hd = d / heads;
+  int64_t s = 0;
+  for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
+  const bool ragged = static_cast<int64_t>(batch.ids.size()) != b * s;
+  at::Tensor rows, keep;
+  at::Tensor padded = qkv;
+  if (ragged) {
+    std::vector<int64_t> row_index;
+    row_index.reserve(batch.ids.size());
+    for (int64_t i = 0; i < b; ++i) {
+      for (int32_t j = 0; j < batch.lengths[i]; ++j) row_index.push_back(i * s + j);
+    }
+    rows = at::tensor(row_index, at::kLong).to(device_);
+    padded = at::zeros({b * s, 3 * d}, qkv.options()).index_copy_(0, rows, qkv);
+    keep = at::arange(s, at::kLong).unsqueeze(0).lt(
+        at::tensor(std::vector<int64_t>(batch.lengths.begin(), batch.lengths.end()), at::kLong)
+            .unsqueeze(1));
+    keep = keep.to(device_).view({b, 1, 1, s});
+  }
+  // [b, s, 3, heads, hd] → three [b, heads, s, hd]
+  at::Tensor parts = padded.view({b, s, 3, heads, hd}).permute({2, 0, 3, 1, 4});
+  at::Tensor q = parts[0], k = parts[1], v = parts[2];
+  at::Tensor ctx;
+#if TORCH_VERSION_MAJOR >= 2
+  // Fused kernels (flash / memory-efficient on CUDA, fused on CPU); default scale 1/sqrt(hd).
+  ctx = at::scaled_dot_product_attention(q, k, v, keep.defined() ? c10::optional<at::Tensor>(keep)
+                                                                  : c10::nullopt);
+#else
+  at::Tensor scores = at::matmul(q * (1.0 / std::sqrt(static_cast<double>(hd))), k.transpose(-1, -2));
+  // HF fills masked scores with the dtype's lowest value (not -inf): same here.
+  if (keep.defined()) scores.masked_fill_(keep.logical_not(), std::numeric_limits<float>::lowest());
+  ctx = at::matmul(at::softmax(scores, -1), v);
+#endif
+  ctx = ctx.transpose(1, 2).reshape({b * s, d});
+  return ragged ? ctx.index_select(0, rows) : ctx;
 }
 
 void DistilBert::RequireHead(HeadKind head, const char* task) const {
@@ -195,29 +264,23 @@ std::vector<float> ToHost(const at::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-// Flat row index (in the padded [batch * max_len] layout) of every real token, in input order.
-std::vector<int64_t> RealRows(const TokenBatch& batch) {
-  int64_t s = 0;
-  for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
+// Packed row of each sequence's first token ([CLS]).
+std::vector<int64_t> FirstRows(const TokenBatch& batch) {
   std::vector<int64_t> rows;
-  rows.reserve(batch.ids.size());
-  for (size_t i = 0; i < batch.lengths.size(); ++i) {
-    for (int32_t j = 0; j < batch.lengths[i]; ++j) rows.push_back(static_cast<int64_t>(i) * s + j);
+  int64_t offset = 0;
+  for (int32_t len : batch.lengths) {
+    rows.push_back(offset);
+    offset += len;
   }
   return rows;
 }
 
 }  // namespace
 
-at::Tensor DistilBert::EncodePacked(const TokenBatch& batch) const {
-  const at::Tensor hidden = Encode(batch);
-  const at::Tensor rows = at::tensor(RealRows(batch), at::kLong).to(device_);
-  return hidden.reshape({-1, config_.dim}).index_select(0, rows);
-}
-
 std::vector<float> DistilBert::SequenceLogits(const TokenBatch& batch) const {
   RequireHead(HeadKind::kSequenceClassification, "text classification");
-  const at::Tensor cls = Encode(batch).select(1, 0);
+  const at::Tensor cls =
+      Encode(batch).index_select(0, at::tensor(FirstRows(batch), at::kLong).to(device_));
   const auto& w = weights_;
   at::Tensor h = at::relu(at::linear(cls, w.pre_classifier_w, w.pre_classifier_b));
   return ToHost(at::linear(h, w.classifier_w, w.classifier_b));
@@ -225,12 +288,12 @@ std::vector<float> DistilBert::SequenceLogits(const TokenBatch& batch) const {
 
 std::vector<float> DistilBert::TokenLogits(const TokenBatch& batch) const {
   RequireHead(HeadKind::kTokenClassification, "token classification");
-  return ToHost(at::linear(EncodePacked(batch), weights_.classifier_w, weights_.classifier_b));
+  return ToHost(at::linear(Encode(batch), weights_.classifier_w, weights_.classifier_b));
 }
 
 std::pair<std::vector<float>, std::vector<float>> DistilBert::QaLogits(const TokenBatch& batch) const {
   RequireHead(HeadKind::kQuestionAnswering, "question answering");
-  const at::Tensor logits = at::linear(EncodePacked(batch), weights_.qa_w, weights_.qa_b);
+  const at::Tensor logits = at::linear(Encode(batch), weights_.qa_w, weights_.qa_b);
   return {ToHost(logits.select(1, 0)), ToHost(logits.select(1, 1))};
 }
 
@@ -238,15 +301,16 @@ std::vector<float> DistilBert::Embed(const TokenBatch& batch, Pooling pooling, b
   const at::Tensor hidden = Encode(batch);
   at::Tensor pooled;
   if (pooling == Pooling::kCls) {
-    pooled = hidden.select(1, 0);
+    pooled = hidden.index_select(0, at::tensor(FirstRows(batch), at::kLong).to(device_));
   } else {
+    std::vector<int64_t> seq_of_row;
+    seq_of_row.reserve(batch.ids.size());
+    for (size_t i = 0; i < batch.lengths.size(); ++i) seq_of_row.insert(seq_of_row.end(), batch.lengths[i], static_cast<int64_t>(i));
+    const int64_t b = static_cast<int64_t>(batch.lengths.size());
     std::vector<float> lengths(batch.lengths.begin(), batch.lengths.end());
-    const int64_t b = hidden.size(0), s = hidden.size(1);
-    at::Tensor keep = at::arange(s, at::kLong).unsqueeze(0).lt(
-        at::tensor(std::vector<int64_t>(batch.lengths.begin(), batch.lengths.end()), at::kLong)
-            .unsqueeze(1));
-    keep = keep.to(device_, at::kFloat).view({b, s, 1});
-    pooled = (hidden * keep).sum(1) / at::tensor(lengths).to(device_).unsqueeze(1);
+    pooled = at::zeros({b, config_.dim}, hidden.options())
+                 .index_add_(0, at::tensor(seq_of_row, at::kLong).to(device_), hidden) /
+             at::tensor(lengths).to(device_).unsqueeze(1);
   }
   if (normalize) pooled = pooled / pooled.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
   return ToHost(pooled);
@@ -262,32 +326,27 @@ FillMaskResult DistilBert::FillMask(const TokenBatch& batch, int32_t mask_id, in
     }
   }
   FillMaskResult result;
-  std::vector<int64_t> flat_rows;
+  std::vector<int64_t> mask_rows;  // packed row of each mask
   {
     size_t k = 0;
-    int64_t s = 0;
-    for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
     for (size_t i = 0; i < batch.lengths.size(); ++i) {
       for (int32_t j = 0; j < batch.lengths[i]; ++j, ++k) {
         if (k < batch.ids.size() && batch.ids[k] == mask_id) {
           result.rows.push_back(static_cast<int32_t>(i));
           result.positions.push_back(j);
-          flat_rows.push_back(static_cast<int64_t>(i) * s + j);
+          mask_rows.push_back(static_cast<int64_t>(k));
         }
       }
     }
   }
-  if (flat_rows.empty()) {
+  if (mask_rows.empty()) {
     throw Error(ErrorCode::kNoMask, "no mask token in the input; put one [MASK] where a word "
                                     "should be predicted");
   }
-  const at::Tensor hidden = Encode(batch);
   const auto& w = weights_;
   const int64_t d = config_.dim;
-  at::Tensor rows = at::tensor(flat_rows, at::kLong).to(device_);
-  at::Tensor h = hidden.reshape({-1, d}).index_select(0, rows);
-  h = Activate(at::linear(h, w.vocab_transform_w, w.vocab_transform_b), config_.activation);
-  h = at::layer_norm(h, {d}, w.vocab_ln_w, w.vocab_ln_b, kLayerNormEps);
+  at::Tensor h = Encode(batch).index_select(0, at::tensor(mask_rows, at::kLong).to(device_));
+  h = at::layer_norm(vocab_transform_(h), {d}, w.vocab_ln_w, w.vocab_ln_b, kLayerNormEps);
   at::Tensor probs = at::softmax(at::linear(h, w.vocab_proj_w, w.vocab_proj_b), -1);
   at::Tensor candidates;
   if (!targets.empty()) {

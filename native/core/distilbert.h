@@ -10,12 +10,15 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/linear.h"
 #include "core/weights.h"
 
 namespace dbn {
 
 struct LoadOptions {
   std::string device = "cpu";  // "cpu" or "cuda" / "cuda:N"
+  // "float32", or "bfloat16" for the encoder's dense layers (activations, LayerNorm, softmax
+  // and residuals stay float32).
   std::string dtype = "float32";
   std::string format = "auto";  // "auto", "safetensors" or "torchscript"
 };
@@ -43,15 +46,18 @@ class DistilBert {
   const ModelConfig& config() const { return config_; }
   const std::string& weights_path() const { return weights_path_; }
   const std::string& format() const { return format_; }
-  int64_t parameter_bytes() const { return weights_.parameter_bytes; }
+  // Bytes of weights held (packed copies included, tied tensors counted once).
+  int64_t parameter_bytes() const { return parameter_bytes_; }
   std::string device() const;
+  const std::string& dtype() const { return dtype_; }
 
   // Masked-LM: top-k over the vocabulary (or over `targets` when non-empty) at every
   // position holding `mask_id`. The head runs only on those rows.
   FillMaskResult FillMask(const TokenBatch& batch, int32_t mask_id, int32_t top_k,
                           const std::vector<int32_t>& targets) const;
 
-  // Encoder output [batch, max_len, dim] for right-padded sequences.
+  // Encoder output of every real token, packed in input order: [tokens, dim]. No padding
+  // is computed except inside attention (where each sequence sees only its own keys).
   at::Tensor Encode(const TokenBatch& batch) const;
 
   // Heads. Outputs are float32 on the host, row-major; "packed" means every real token of
@@ -66,14 +72,22 @@ class DistilBert {
 
  private:
   DistilBert(ModelConfig config, DistilBertWeights weights, c10::Device device,
-             std::string weights_path, std::string format);
+             std::string weights_path, std::string format, ComputeType compute);
   void Validate(const TokenBatch& batch) const;
   void RequireHead(HeadKind head, const char* task) const;
-  // Encoder rows of the real tokens, packed: [tokens, dim].
-  at::Tensor EncodePacked(const TokenBatch& batch) const;
+  at::Tensor Attention(const at::Tensor& qkv, const TokenBatch& batch) const;
+
+  struct LayerOps {
+    Linear qkv, out, ffn1, ffn2;  // ffn1 carries the activation
+    at::Tensor sa_ln_w, sa_ln_b, out_ln_w, out_ln_b;
+  };
 
   ModelConfig config_;
-  DistilBertWeights weights_;
+  DistilBertWeights weights_;  // embeddings and heads; encoder layers live in layers_
+  std::vector<LayerOps> layers_;
+  Linear vocab_transform_;
+  std::string dtype_;
+  int64_t parameter_bytes_ = 0;
   c10::Device device_;
   std::string weights_path_;
   std::string format_;

@@ -1,0 +1,47 @@
+// y = epilogue(x W^T + b) for the engine's dense layers, with the weight prepared once at load.
+//
+// On CPU, when built with oneDNN headers (DBN_HAVE_DNNL), the weight is reordered into
+// oneDNN's packed layout for this CPU (AVX-512 / AMX kernels) and GELU/ReLU are fused into the
+// GEMM: libtorch 1.13 sends float32 linear to the system BLAS, whose kernels here reach about
+// half of what oneDNN does. Elsewhere (CUDA, or a libtorch without oneDNN headers, such as a
+// PyTorch wheel) it is at::linear followed by the activation.
+#pragma once
+
+#include <ATen/Tensor.h>
+
+#include <memory>
+
+namespace dbn {
+
+enum class Epilogue { kNone, kGelu, kRelu };
+enum class ComputeType { kFloat32, kBFloat16 };
+
+class Linear {
+ public:
+  Linear();
+  // weight [out, in], bias [out], float32 on the target device. The packed path copies the
+  // weight, so the caller may drop `weight` afterwards.
+  Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilogue, ComputeType compute);
+  ~Linear();
+  Linear(Linear&&) noexcept;
+  Linear& operator=(Linear&&) noexcept;
+
+  // x [rows, in] float32, contiguous → [rows, out] float32.
+  at::Tensor operator()(const at::Tensor& x) const;
+
+  bool packed() const { return packed_ != nullptr; }
+  int64_t weight_bytes() const;
+
+  struct Packed;  // oneDNN state; defined in linear.cc
+
+ private:
+  std::unique_ptr<Packed> packed_;
+  at::Tensor weight_, bias_;  // fallback path (weight in the compute dtype)
+  Epilogue epilogue_ = Epilogue::kNone;
+  ComputeType compute_ = ComputeType::kFloat32;
+};
+
+// Whether the packed oneDNN path is compiled in (reported in model info and the bench).
+bool LinearHasDnnl();
+
+}  // namespace dbn
