@@ -48,6 +48,7 @@ export interface NativeModelConfig {
 export interface NativeModelInfo {
   config: NativeModelConfig;
   device: string;
+  dtype: 'float32' | 'bfloat16';
   format: 'safetensors' | 'torchscript';
   weightsPath: string;
   parameterBytes: number;

@@ -131,6 +131,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   const DistilBert& m = *session_->model;
   config_ = m.config();
   device_ = m.device();
+  dtype_ = m.dtype();
   format_ = m.format();
   weights_path_ = m.weights_path();
   parameter_bytes_ = m.parameter_bytes();
@@ -271,6 +272,7 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(env);
   o.Set("config", ConfigToJs(env, config_));
   o.Set("device", device_);
+  o.Set("dtype", dtype_);
   o.Set("format", format_);
   o.Set("weightsPath", weights_path_);
   o.Set("parameterBytes", static_cast<double>(parameter_bytes_));
