@@ -1,9 +1,27 @@
+import { Batcher, batchingConfig, type BatchingOptions } from './batcher';
 import { DistilBertError, invalidArgument } from './errors';
 import { runFillMask, type FillMaskOptions, type FillMaskOutput } from './fillMask';
 import { native, type NativeModel, type NativeModelInfo } from './native';
+import { runClassify, type ClassifyLabel, type ClassifyOptions, type ClassifyResult } from './pipelines/classify';
+import { checkOptions, checkTexts, type PipelineContext } from './pipelines/common';
+import { runEmbed, type EmbedOptions } from './pipelines/embed';
+import {
+  runQuestionAnswering,
+  type Answer,
+  type AnswerResult,
+  type QuestionAnsweringInput,
+  type QuestionAnsweringOptions,
+} from './pipelines/questionAnswering';
+import {
+  runTokenClassify,
+  type EntityGroup,
+  type TokenClassifyOptions,
+  type TokenClassifyResult,
+  type TokenEntity,
+} from './pipelines/tokenClassify';
 import { Tokenizer } from './Tokenizer';
 
-export interface LoadModelOptions {
+export interface LoadModelOptions extends BatchingOptions {
   /** `'cpu'` (default) or `'cuda'` / `'cuda:N'` when libtorch was built with CUDA. */
   device?: string;
   /** Compute dtype. Default `'float32'`. */
@@ -14,19 +32,33 @@ export interface LoadModelOptions {
   threads?: number;
 }
 
-/** A loaded DistilBERT checkpoint. Inference runs on the model's own native thread. */
+/**
+ * A loaded DistilBERT checkpoint. Inference runs on the model's own native thread; concurrent
+ * calls are packed into shared native calls (see {@link BatchingOptions}), which gives the same
+ * results as calling one at a time.
+ */
 export class Model {
   readonly tokenizer: Tokenizer;
   readonly #native: NativeModel;
+  readonly #batcher: Batcher;
+  readonly #ctx: PipelineContext;
+  #disposed: Promise<void> | undefined;
 
   /** @internal */
-  constructor(nativeModel: NativeModel) {
+  constructor(nativeModel: NativeModel, batching: BatchingOptions = {}) {
     this.#native = nativeModel;
     this.tokenizer = new Tokenizer(nativeModel.tokenizer);
+    this.#batcher = new Batcher(batching);
+    this.#ctx = { native: nativeModel, tokenizer: this.tokenizer, batcher: this.#batcher };
   }
 
   get info(): NativeModelInfo {
     return this.#native.info;
+  }
+
+  /** @internal The request queue (tests and metrics). */
+  get batcher(): Batcher {
+    return this.#batcher;
   }
 
   /**
@@ -38,22 +70,81 @@ export class Model {
   fillMask(input: string, options?: FillMaskOptions): Promise<FillMaskOutput>;
   fillMask(input: string[], options?: FillMaskOptions): Promise<FillMaskOutput[]>;
   async fillMask(input: string | string[], options: FillMaskOptions = {}): Promise<FillMaskOutput | FillMaskOutput[]> {
-    if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
-    if (typeof input === 'string') {
-      const [out] = await runFillMask(this.#native, this.tokenizer, [input], options);
-      return out!;
-    }
-    if (!Array.isArray(input)) throw invalidArgument('a string or an array of strings', 'input', input);
-    input.forEach((t, i) => {
-      if (typeof t !== 'string') throw invalidArgument('a string', `input[${i}]`, t);
-    });
-    if (input.length === 0) return [];
-    return runFillMask(this.#native, this.tokenizer, input, options);
+    checkOptions(options);
+    const { texts, single } = checkTexts(input);
+    const out = await runFillMask(this.#ctx, texts, options);
+    return single ? out[0]! : out;
   }
 
-  /** Frees the weights after queued work finishes. Safe to call more than once. */
+  /**
+   * Sequence classification (a DistilBertForSequenceClassification checkpoint), as HF's
+   * text-classification pipeline: `{ label, score }` per input with the default `topK: 1`,
+   * else an array of them, best first. Rejects `DBN_UNSUPPORTED_MODEL` for other heads.
+   */
+  classify(input: string, options?: ClassifyOptions & { topK?: 1 }): Promise<ClassifyLabel>;
+  classify(input: string, options: ClassifyOptions): Promise<ClassifyResult>;
+  classify(input: string[], options?: ClassifyOptions & { topK?: 1 }): Promise<ClassifyLabel[]>;
+  classify(input: string[], options: ClassifyOptions): Promise<ClassifyResult[]>;
+  classify(input: string | string[], options: ClassifyOptions = {}): Promise<ClassifyResult | ClassifyResult[]> {
+    return runClassify(this.#ctx, input, options);
+  }
+
+  /**
+   * Token classification / NER (a DistilBertForTokenClassification checkpoint), as HF's
+   * token-classification pipeline: per-token `{ entity, score, index, word, start, end }` with
+   * the default `aggregationStrategy: 'none'`, else `{ entity_group, score, word, start, end }`.
+   * `start`/`end` index the input string.
+   */
+  tokenClassify(input: string, options?: TokenClassifyOptions & { aggregationStrategy?: 'none' }): Promise<TokenEntity[]>;
+  tokenClassify(input: string, options: TokenClassifyOptions): Promise<TokenEntity[] | EntityGroup[]>;
+  tokenClassify(input: string[], options?: TokenClassifyOptions & { aggregationStrategy?: 'none' }): Promise<TokenEntity[][]>;
+  tokenClassify(input: string[], options: TokenClassifyOptions): Promise<TokenClassifyResult[]>;
+  tokenClassify(
+    input: string | string[],
+    options: TokenClassifyOptions = {},
+  ): Promise<TokenClassifyResult | TokenClassifyResult[]> {
+    return runTokenClassify(this.#ctx, input, options);
+  }
+
+  /**
+   * Extractive question answering (a DistilBertForQuestionAnswering checkpoint), as HF's
+   * question-answering pipeline: `{ score, start, end, answer }` with the default `topK: 1`,
+   * else an array of them; `start`/`end` index the context. Long contexts are read in
+   * overlapping windows. Takes `(question, context)`, `{ question, context }` or an array of those objects.
+   */
+  answerQuestion(question: string, context: string, options?: QuestionAnsweringOptions): Promise<AnswerResult>;
+  answerQuestion(input: QuestionAnsweringInput, options?: QuestionAnsweringOptions & { topK?: 1 }): Promise<Answer>;
+  answerQuestion(input: QuestionAnsweringInput, options?: QuestionAnsweringOptions): Promise<AnswerResult>;
+  answerQuestion(input: QuestionAnsweringInput[], options?: QuestionAnsweringOptions): Promise<AnswerResult[]>;
+  answerQuestion(
+    a: string | QuestionAnsweringInput | QuestionAnsweringInput[],
+    b?: string | QuestionAnsweringOptions,
+    c?: QuestionAnsweringOptions,
+  ): Promise<AnswerResult | AnswerResult[]> {
+    if (typeof a === 'string') {
+      if (typeof b !== 'string') return Promise.reject(invalidArgument('a context string', 'context', b));
+      return runQuestionAnswering(this.#ctx, { question: a, context: b }, c ?? {});
+    }
+    return runQuestionAnswering(this.#ctx, a, (b ?? {}) as QuestionAnsweringOptions);
+  }
+
+  /**
+   * Sentence embeddings from any DistilBERT checkpoint: one `Float32Array` of `info.config.dim`
+   * values per input (a string gives one, an array gives an array). Default: mean pooling, L2-normalized.
+   */
+  embed(input: string, options?: EmbedOptions): Promise<Float32Array>;
+  embed(input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  embed(input: string | string[], options: EmbedOptions = {}): Promise<Float32Array | Float32Array[]> {
+    return runEmbed(this.#ctx, input, options);
+  }
+
+  /**
+   * Frees the weights. Calls still queued reject `DBN_DISPOSED`; the batch already running
+   * completes first. Safe to call more than once.
+   */
   dispose(): Promise<void> {
-    return this.#native.dispose();
+    this.#disposed ??= this.#batcher.close().then(() => this.#native.dispose());
+    return this.#disposed;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -69,11 +160,13 @@ export class Model {
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
   if (typeof path !== 'string' || path.length === 0) throw invalidArgument('a model directory path', 'path', path);
   if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
-  const { threads } = options;
+  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, ...rest } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 0 || threads > 1024)) {
     throw invalidArgument('an integer from 0 to 1024', 'options.threads', threads);
   }
-  return new Model(await native().loadModel(path, options));
+  const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
+  const nativeOptions = threads === undefined ? rest : { ...rest, threads };
+  return new Model(await native().loadModel(path, nativeOptions), batching);
 }
 
 export { DistilBertError };

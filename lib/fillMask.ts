@@ -3,10 +3,12 @@
  * shape and field names of Hugging Face's FillMaskPipeline.
  */
 import { DistilBertError, invalidArgument, positiveInteger } from './errors';
+import type { BatchKind } from './batcher';
 import type { NativeFillMaskResult, NativeModel } from './native';
+import { checkSignal, type CallOptions, type PipelineContext } from './pipelines/common';
 import type { Tokenizer } from './Tokenizer';
 
-export interface FillMaskOptions {
+export interface FillMaskOptions extends CallOptions {
   /** Candidates per mask, best first. Default 5; capped at the number of candidates. */
   topK?: number;
   /** Only score these words (vocabulary tokens; other words use their first sub-token, as HF does). */
@@ -27,11 +29,6 @@ export interface FillMaskCandidate {
 
 /** Candidates for each mask of one input, masks in text order. */
 export type FillMaskOutput = FillMaskCandidate[][];
-
-// Sequences per native call and padded tokens per call: bounds the padding a long input adds
-// to short ones and the activation memory of a huge batch.
-const CHUNK_SEQUENCES = 64;
-const CHUNK_PADDED_TOKENS = 16384;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -81,11 +78,7 @@ export function resolveTargets(tokenizer: Tokenizer, targets: string | string[] 
   return Int32Array.from(ids);
 }
 
-interface Prepared {
-  ids: Int32Array[];
-}
-
-function prepare(tokenizer: Tokenizer, texts: string[], maxLength: number): Prepared {
+function prepare(tokenizer: Tokenizer, texts: string[], maxLength: number): Int32Array[] {
   const { maskToken, maskId } = tokenizer.info;
   const encodings = tokenizer.native.encodeBatch(
     texts.map((t) => normalizeMasks(t, maskToken)),
@@ -105,28 +98,56 @@ function prepare(tokenizer: Tokenizer, texts: string[], maxLength: number): Prep
       );
     }
   });
-  return { ids: encodings.map((e) => e.ids) };
+  return encodings.map((e) => e.ids);
 }
 
-function decodeRows(
-  tokenizer: Tokenizer,
-  ids: Int32Array,
-  result: NativeFillMaskResult,
-  rowStart: number,
-  rowEnd: number,
-): FillMaskOutput {
-  const single = rowEnd - rowStart === 1;
+/** The native result rows of one sequence: one row per mask, in text order. */
+export interface MaskRows {
+  k: number;
+  positions: Int32Array;
+  tokenIds: Int32Array;
+  scores: Float32Array;
+}
+
+/** Splits a native fill-mask result (rows grouped by sequence, in batch order) per sequence. */
+export function splitFillMask(result: NativeFillMaskResult, count: number): MaskRows[] {
+  const out: MaskRows[] = [];
+  const { k } = result;
+  let r = 0;
+  for (let c = 0; c < count; c++) {
+    const rowStart = r;
+    while (r < result.rows.length && result.rows[r] === c) r++;
+    out.push({
+      k,
+      positions: result.positions.slice(rowStart, r),
+      tokenIds: result.tokenIds.slice(rowStart * k, r * k),
+      scores: result.scores.slice(rowStart * k, r * k),
+    });
+  }
+  return out;
+}
+
+function fillMaskKind(model: NativeModel, maskId: number, topK: number, targets: Int32Array | null): BatchKind<MaskRows> {
+  return {
+    // Everything besides the ids that changes the native result.
+    key: `fill-mask:${topK}:${targets ? Array.from(targets).join(',') : '*'}`,
+    run: async (ids, lengths) => splitFillMask(await model.fillMask(ids, lengths, maskId, topK, targets), lengths.length),
+  };
+}
+
+function decodeRows(tokenizer: Tokenizer, ids: Int32Array, rows: MaskRows): FillMaskOutput {
+  const single = rows.positions.length === 1;
   const out: FillMaskOutput = [];
-  for (let r = rowStart; r < rowEnd; r++) {
-    const position = result.positions[r]!;
+  for (let r = 0; r < rows.positions.length; r++) {
+    const position = rows.positions[r]!;
     const candidates: FillMaskCandidate[] = [];
-    for (let j = 0; j < result.k; j++) {
-      const token = result.tokenIds[r * result.k + j]!;
+    for (let j = 0; j < rows.k; j++) {
+      const token = rows.tokenIds[r * rows.k + j]!;
       const filled = Int32Array.from(ids);
       filled[position] = token;
       // As in HF: with several masks the other [MASK] tokens stay visible in `sequence`.
       candidates.push({
-        score: result.scores[r * result.k + j]!,
+        score: rows.scores[r * rows.k + j]!,
         token,
         token_str: cleanUpTokenization(tokenizer.native.decode(Int32Array.of(token), true)),
         sequence: cleanUpTokenization(tokenizer.native.decode(filled, single)),
@@ -137,44 +158,17 @@ function decodeRows(
   return out;
 }
 
-/** Runs fill-mask over many texts: length-sorted chunks, one native call each. */
+/** Runs fill-mask over many texts through the model's batcher (which packs and length-sorts). */
 export async function runFillMask(
-  model: NativeModel,
-  tokenizer: Tokenizer,
+  ctx: PipelineContext,
   texts: string[],
   options: FillMaskOptions,
 ): Promise<FillMaskOutput[]> {
   const topK = positiveInteger(options.topK, 'options.topK', 5);
-  const targets = resolveTargets(tokenizer, options.targets);
-  const { ids } = prepare(tokenizer, texts, model.info.config.maxPositionEmbeddings);
-  const order = ids.map((_, i) => i).sort((a, b) => ids[a]!.length - ids[b]!.length);
-  const outputs: FillMaskOutput[] = new Array(texts.length);
-  for (let start = 0; start < order.length; ) {
-    let end = start + 1;
-    while (
-      end < order.length &&
-      end - start < CHUNK_SEQUENCES &&
-      (end - start + 1) * ids[order[end]!]!.length <= CHUNK_PADDED_TOKENS
-    ) {
-      end++;
-    }
-    const chunk = order.slice(start, end);
-    const lengths = Int32Array.from(chunk, (i) => ids[i]!.length);
-    const flat = new Int32Array(lengths.reduce((a, b) => a + b, 0));
-    let offset = 0;
-    for (const i of chunk) {
-      flat.set(ids[i]!, offset);
-      offset += ids[i]!.length;
-    }
-    const result = await model.fillMask(flat, lengths, tokenizer.info.maskId, topK, targets);
-    // Rows come back grouped by sequence in chunk order, masks in text order.
-    let r = 0;
-    chunk.forEach((inputIndex, c) => {
-      const rowStart = r;
-      while (r < result.rows.length && result.rows[r] === c) r++;
-      outputs[inputIndex] = decodeRows(tokenizer, ids[inputIndex]!, result, rowStart, r);
-    });
-    start = end;
-  }
-  return outputs;
+  const targets = resolveTargets(ctx.tokenizer, options.targets);
+  const signal = checkSignal(options.signal);
+  const ids = prepare(ctx.tokenizer, texts, ctx.native.info.config.maxPositionEmbeddings);
+  const kind = fillMaskKind(ctx.native, ctx.tokenizer.info.maskId, topK, targets);
+  const rows = await ctx.batcher.submit(kind, ids, signal);
+  return rows.map((r, i) => decodeRows(ctx.tokenizer, ids[i]!, r));
 }

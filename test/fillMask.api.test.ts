@@ -159,11 +159,14 @@ describe('errors', () => {
     expect((await rejection(loadModel(42 as unknown as string))).code).toBe('DBN_INVALID_ARGUMENT');
   });
 
-  it('dispose is idempotent and later calls reject DBN_DISPOSED', async () => {
+  it('dispose is idempotent: the in-flight call finishes, queued and later calls reject DBN_DISPOSED', async () => {
     const m = await loadModel(dir);
-    const pending = m.fillMask('queued before [MASK] dispose');
+    const running = m.fillMask('running before [MASK] dispose');
+    await new Promise((r) => setImmediate(r)); // now in flight
+    const queued = m.fillMask('queued [MASK]').catch((e: unknown) => e as { code?: string });
     await Promise.all([m.dispose(), m.dispose()]);
-    expect((await pending).length).toBe(1);
+    expect((await running).length).toBe(1);
+    expect((await queued).code).toBe('DBN_DISPOSED');
     expect(m.info.state).toBe('disposed');
     expect((await rejection(m.fillMask('a [MASK]'))).code).toBe('DBN_DISPOSED');
     await m.dispose();

@@ -55,3 +55,160 @@ export function scratchCopy(dir: string, name: string): string {
   }
   return out;
 }
+
+// ---------------------------------------------------------------- fake binding (pure TS tests)
+
+import type { NativeFillMaskResult, NativeModel, NativeModelConfig, NativeTokenizer } from '../lib/native';
+
+/** One native call a fake model received. */
+export interface FakeCall {
+  method: 'fillMask' | 'classify' | 'tokenClassify' | 'answerQuestion' | 'embed';
+  lengths: number[];
+  sequences: number[][];
+}
+
+export interface FakeModelOptions {
+  config?: Partial<NativeModelConfig>;
+  /** Milliseconds each native call takes (a timer, so the event loop keeps turning). Default 1. */
+  delayMs?: number;
+  /** Logits of one token for tokenClassify; default: a hash of id and position. */
+  tokenLogits?(id: number, position: number, sequence: number[]): number[];
+  /** Start/end logits of one sequence for answerQuestion; default: a hash. */
+  qaLogits?(sequence: number[]): { start: number[]; end: number[] };
+  /** Logits of one sequence for classify; default: a hash. */
+  classLogits?(sequence: number[]): number[];
+  /** Makes the next native call reject with this code. */
+  failNext?: { code: string } | null;
+}
+
+/** A deterministic stand-in for the native model: every output is a function of the ids alone. */
+export type FakeModel = NativeModel & { calls: FakeCall[]; maxInFlight: number; options: FakeModelOptions };
+
+const hash = (a: number, b: number): number => Math.sin(a * 12.9898 + b * 78.233) * 3;
+
+/** A fake NativeModel around a real native tokenizer; inference is TS and deterministic. */
+export function fakeNativeModel(tokenizer: NativeTokenizer, options: FakeModelOptions = {}): FakeModel {
+  const config: NativeModelConfig = {
+    architecture: 'DistilBertForMaskedLM',
+    vocabSize: 30522,
+    dim: 8,
+    nLayers: 1,
+    nHeads: 1,
+    hiddenDim: 8,
+    maxPositionEmbeddings: 512,
+    id2label: [],
+    ...options.config,
+  };
+  let inFlight = 0;
+  let state: 'ready' | 'disposing' | 'disposed' = 'ready';
+  const calls: FakeCall[] = [];
+  const split = (ids: Int32Array, lengths: Int32Array): number[][] => {
+    const out: number[][] = [];
+    let o = 0;
+    for (const len of lengths) {
+      out.push(Array.from(ids.subarray(o, o + len)));
+      o += len;
+    }
+    return out;
+  };
+  async function call<T>(method: FakeCall['method'], ids: Int32Array, lengths: Int32Array, compute: (seqs: number[][]) => T): Promise<T> {
+    if (state !== 'ready') throw Object.assign(new Error('the model was disposed'), { code: 'DBN_DISPOSED' });
+    const sequences = split(ids, lengths);
+    calls.push({ method, lengths: Array.from(lengths), sequences });
+    inFlight++;
+    fake.maxInFlight = Math.max(fake.maxInFlight, inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, options.delayMs ?? 1));
+      const fail = options.failNext;
+      if (fail) {
+        options.failNext = null;
+        throw Object.assign(new Error('fake native failure'), fail);
+      }
+      return compute(sequences);
+    } finally {
+      inFlight--;
+    }
+  }
+  const fake: FakeModel = {
+    calls,
+    maxInFlight: 0,
+    options,
+    tokenizer,
+    get info() {
+      return { config, device: 'cpu', dtype: 'float32' as const, format: 'safetensors' as const, weightsPath: '', parameterBytes: 0, threads: 1, state };
+    },
+    fillMask: (ids, lengths, maskId, topK) =>
+      call('fillMask', ids, lengths, (seqs): NativeFillMaskResult => {
+        const rows: number[] = [];
+        const positions: number[] = [];
+        const tokenIds: number[] = [];
+        const scores: number[] = [];
+        seqs.forEach((seq, r) =>
+          seq.forEach((id, p) => {
+            if (id !== maskId) return;
+            rows.push(r);
+            positions.push(p);
+            for (let j = 0; j < topK; j++) {
+              tokenIds.push(2000 + ((seq.length * 31 + p * 7 + j) % 1000));
+              scores.push(1 / (j + 2));
+            }
+          }),
+        );
+        return {
+          k: topK,
+          rows: Int32Array.from(rows),
+          positions: Int32Array.from(positions),
+          tokenIds: Int32Array.from(tokenIds),
+          scores: Float32Array.from(scores),
+        };
+      }),
+    classify: (ids, lengths) =>
+      call('classify', ids, lengths, (seqs) =>
+        Float32Array.from(
+          seqs.flatMap((seq) =>
+            options.classLogits
+              ? options.classLogits(seq)
+              : config.id2label.map((_, l) => hash(seq.reduce((a, b) => a + b, 0), l)),
+          ),
+        ),
+      ),
+    tokenClassify: (ids, lengths) =>
+      call('tokenClassify', ids, lengths, (seqs) =>
+        Float32Array.from(
+          seqs.flatMap((seq) =>
+            seq.flatMap((id, p) =>
+              options.tokenLogits ? options.tokenLogits(id, p, seq) : config.id2label.map((_, l) => hash(id + p, l)),
+            ),
+          ),
+        ),
+      ),
+    answerQuestion: (ids, lengths) =>
+      call('answerQuestion', ids, lengths, (seqs) => {
+        const parts = seqs.map((seq) =>
+          options.qaLogits
+            ? options.qaLogits(seq)
+            : { start: seq.map((id, p) => hash(id, p)), end: seq.map((id, p) => hash(p, id)) },
+        );
+        return {
+          start: Float32Array.from(parts.flatMap((x) => x.start)),
+          end: Float32Array.from(parts.flatMap((x) => x.end)),
+        };
+      }),
+    embed: (ids, lengths, pooling, normalize) =>
+      call('embed', ids, lengths, (seqs) =>
+        Float32Array.from(
+          seqs.flatMap((seq) => {
+            const v = Array.from({ length: config.dim }, (_, d) =>
+              pooling === 'cls' ? hash(seq[0]!, d) : seq.reduce((a, id) => a + hash(id, d), 0) / seq.length,
+            );
+            const norm = normalize ? Math.hypot(...v) : 1;
+            return v.map((x) => x / norm);
+          }),
+        ),
+      ),
+    dispose: async () => {
+      state = 'disposed';
+    },
+  };
+  return fake;
+}

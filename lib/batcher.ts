@@ -1,0 +1,344 @@
+/**
+ * Dynamic micro-batching: concurrent calls on one model share native calls.
+ *
+ * Every call submits its token sequences; the queue packs sequences from many calls into one
+ * batch up to a token budget counted the way the engine pays for it ({@link batchCost}), and
+ * dispatches it on the next event-loop turn (or after `maxWaitMs`), or at once when a batch is
+ * full. One batch is in flight per model: the native model has a single owner thread, so a
+ * second batch would only wait there, while here it can still grow. When a batch comes back the
+ * next one is dispatched before the finished one is decoded, so JS decoding overlaps native work.
+ */
+import { DistilBertError, invalidArgument, type ErrorCode } from './errors';
+
+export interface BatchingOptions {
+  /**
+   * Token budget of one native call, counted as the engine pays for it (see {@link batchCost}).
+   * A single sequence above the budget still runs, alone. Default 16384.
+   */
+  maxBatchTokens?: number;
+  /** Sequences per native call. Default 64. */
+  maxBatchSize?: number;
+  /**
+   * How long the first queued sequence may wait for others before its batch is dispatched
+   * although not full. Default 0: dispatch on the next event-loop turn.
+   */
+  maxWaitMs?: number;
+  /**
+   * Calls (not sequences) that may wait for dispatch; one more rejects `DBN_OVERLOADED`.
+   * Default 4096.
+   */
+  maxQueue?: number;
+}
+
+/** Resolved batching options. */
+export type BatchingConfig = Required<BatchingOptions>;
+
+export const DEFAULT_BATCHING: BatchingConfig = {
+  maxBatchTokens: 16384,
+  maxBatchSize: 64,
+  maxWaitMs: 0,
+  maxQueue: 4096,
+};
+
+/**
+ * What one native call of `count` sequences costs, in tokens. The engine pads every sequence of a
+ * call to the longest one, so it pays `count × maxLength`; a packed engine would pay `sumLength`.
+ * This is the one place that knows.
+ */
+export function batchCost(count: number, maxLength: number, sumLength: number): number {
+  void sumLength;
+  return count * maxLength;
+}
+
+/**
+ * How to run one kind of request. Requests whose kinds have the same `key` may share a native
+ * call, so the key must name everything besides the token ids that changes the result (the
+ * native method, topK, targets, pooling, ...).
+ */
+export interface BatchKind<S> {
+  readonly key: string;
+  /** One native call over `lengths.length` sequences packed in `ids`; one result per sequence, in order. */
+  run(ids: Int32Array, lengths: Int32Array): Promise<S[]>;
+}
+
+interface Call {
+  readonly kind: BatchKind<unknown>;
+  readonly results: unknown[];
+  /** Sequences not yet returned. */
+  remaining: number;
+  settled: boolean;
+  resolve(results: unknown[]): void;
+  reject(error: Error): void;
+  cleanup(): void;
+  /** Where the caller called from: errors that surface later get this stack. */
+  readonly site: { stack?: string };
+}
+
+interface Entry {
+  readonly call: Call;
+  readonly index: number;
+  readonly ids: Int32Array;
+}
+
+type State = 'open' | 'closing' | 'closed';
+
+function checkOption(value: unknown, name: string, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw invalidArgument(`an integer >= ${min}`, `options.${name}`, value);
+  }
+  return value;
+}
+
+/** Validates batching options (`DBN_INVALID_ARGUMENT`), filling in the defaults. */
+export function batchingConfig(options: BatchingOptions = {}): BatchingConfig {
+  return {
+    maxBatchTokens: checkOption(options.maxBatchTokens, 'maxBatchTokens', 1, DEFAULT_BATCHING.maxBatchTokens),
+    maxBatchSize: checkOption(options.maxBatchSize, 'maxBatchSize', 1, DEFAULT_BATCHING.maxBatchSize),
+    maxWaitMs: checkOption(options.maxWaitMs, 'maxWaitMs', 0, DEFAULT_BATCHING.maxWaitMs),
+    maxQueue: checkOption(options.maxQueue, 'maxQueue', 1, DEFAULT_BATCHING.maxQueue),
+  };
+}
+
+/** An error for one caller: same code and message, the caller's stack. */
+function forCaller(error: unknown, site: { stack?: string }): Error {
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const out =
+    typeof code === 'string' && code.startsWith('DBN_')
+      ? new DistilBertError(code as ErrorCode, message)
+      : new DistilBertError('DBN_INTERNAL', `Native inference failed unexpectedly: ${message}; please report it`);
+  const frames = site.stack?.split('\n').slice(1).join('\n');
+  if (frames) out.stack = `${out.name}: ${out.message}\n${frames}`;
+  return out;
+}
+
+/** The per-model request queue. */
+export class Batcher {
+  readonly config: BatchingConfig;
+  #queue: Entry[] = [];
+  /** Calls with at least one sequence still queued (what `maxQueue` limits). */
+  #queuedCalls = new Set<Call>();
+  #inFlight: Promise<void> | null = null;
+  #timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  #state: State = 'open';
+  #batches = 0;
+
+  constructor(options: BatchingOptions = {}) {
+    this.config = batchingConfig(options);
+  }
+
+  /** Native calls made so far (for tests and metrics). */
+  get batches(): number {
+    return this.#batches;
+  }
+
+  /** Sequences waiting for dispatch. */
+  get queuedSequences(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Queues `sequences` (token ids, special tokens included) and resolves with one result per
+   * sequence, in order. Rejects `DBN_OVERLOADED` when `maxQueue` calls already wait,
+   * `DBN_ABORTED` when `signal` aborts first, `DBN_DISPOSED` after {@link close}.
+   */
+  submit<S>(kind: BatchKind<S>, sequences: readonly Int32Array[], signal?: AbortSignal): Promise<S[]> {
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, this.submit);
+    if (this.#state !== 'open') {
+      return Promise.reject(forCaller(new DistilBertError('DBN_DISPOSED', 'The model was disposed; load it again'), site));
+    }
+    if (signal?.aborted) return Promise.reject(forCaller(abortError(), site));
+    if (sequences.length === 0) return Promise.resolve([]);
+    if (this.#queuedCalls.size >= this.config.maxQueue) {
+      return Promise.reject(
+        forCaller(
+          new DistilBertError(
+            'DBN_OVERLOADED',
+            `${this.#queuedCalls.size} calls are already waiting for this model (maxQueue ${this.config.maxQueue}); retry later, or raise maxQueue in loadModel options`,
+          ),
+          site,
+        ),
+      );
+    }
+    return new Promise<S[]>((resolve, reject) => {
+      const onAbort = (): void => this.#fail(call, abortError());
+      const call: Call = {
+        kind: kind as BatchKind<unknown>,
+        results: new Array(sequences.length),
+        remaining: sequences.length,
+        settled: false,
+        resolve: resolve as (r: unknown[]) => void,
+        reject,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+        site,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // Shortest first: a large call's batches then hold sequences of similar length, which is
+      // what a padded engine wants. Results go back by index, so order does not leak out.
+      const order = sequences.map((_, i) => i).sort((a, b) => sequences[a]!.length - sequences[b]!.length);
+      for (const index of order) this.#queue.push({ call, index, ids: sequences[index]! });
+      this.#queuedCalls.add(call);
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Stops taking work: queued calls reject `DBN_DISPOSED`, and the returned promise settles
+   * once the in-flight batch has completed (its callers get their results). Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'open') {
+      this.#state = 'closing';
+      this.#clearTimer();
+      const disposed = new DistilBertError('DBN_DISPOSED', 'The model was disposed before this call ran; load it again');
+      for (const call of [...this.#queuedCalls]) this.#fail(call, disposed);
+      this.#queue = [];
+    }
+    while (this.#inFlight) await this.#inFlight;
+    this.#state = 'closed';
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
+      this.#timer = null;
+    }
+  }
+
+  /** Dispatches now when a full batch waits, else arms the wait timer. */
+  #schedule(): void {
+    if (this.#inFlight || this.#queue.length === 0 || this.#state !== 'open') return;
+    if (this.#isFull()) {
+      this.#clearTimer();
+      this.#dispatch();
+      return;
+    }
+    if (this.#timer) return;
+    const fire = (): void => {
+      this.#timer = null;
+      this.#dispatch();
+    };
+    this.#timer = this.config.maxWaitMs > 0 ? setTimeout(fire, this.config.maxWaitMs) : setImmediate(fire);
+  }
+
+  /** Whether the next batch would be cut by the budget rather than by running out of queue. */
+  #isFull(): boolean {
+    const n = this.#take(false).length;
+    return n === this.config.maxBatchSize || n < this.#countKey();
+  }
+
+  #countKey(): number {
+    const key = this.#queue[0]?.call.kind.key;
+    let n = 0;
+    for (const e of this.#queue) if (e.call.kind.key === key) n++;
+    return n;
+  }
+
+  /**
+   * The next batch: the oldest entry's kind, then later entries of the same kind in queue order
+   * while the batch stays within budget. Stops at the first that does not fit, so no entry is
+   * overtaken twice by shorter ones.
+   */
+  #take(remove: boolean): Entry[] {
+    const head = this.#queue[0];
+    if (!head) return [];
+    const key = head.call.kind.key;
+    const { maxBatchSize, maxBatchTokens } = this.config;
+    const picked: number[] = [];
+    let maxLength = 0;
+    let sumLength = 0;
+    for (let i = 0; i < this.#queue.length && picked.length < maxBatchSize; i++) {
+      const e = this.#queue[i]!;
+      if (e.call.kind.key !== key) continue;
+      const len = e.ids.length;
+      const cost = batchCost(picked.length + 1, Math.max(maxLength, len), sumLength + len);
+      if (picked.length > 0 && cost > maxBatchTokens) break;
+      picked.push(i);
+      maxLength = Math.max(maxLength, len);
+      sumLength += len;
+    }
+    const entries = picked.map((i) => this.#queue[i]!);
+    if (remove) {
+      const taken = new Set(picked);
+      this.#queue = this.#queue.filter((_, i) => !taken.has(i));
+    }
+    return entries;
+  }
+
+  #dispatch(): void {
+    if (this.#inFlight || this.#state !== 'open') return;
+    const entries = this.#take(true);
+    if (entries.length === 0) return;
+    this.#refreshQueuedCalls(entries);
+    const lengths = Int32Array.from(entries, (e) => e.ids.length);
+    const ids = new Int32Array(lengths.reduce((a, b) => a + b, 0));
+    let offset = 0;
+    for (const e of entries) {
+      ids.set(e.ids, offset);
+      offset += e.ids.length;
+    }
+    this.#batches++;
+    let run: Promise<unknown[]>;
+    try {
+      run = entries[0]!.call.kind.run(ids, lengths);
+    } catch (error) {
+      run = Promise.reject(error);
+    }
+    this.#inFlight = run.then(
+      (results) => {
+        this.#inFlight = null;
+        // The next batch has waited at least as long as this one ran: it starts now, before
+        // this one's results are handed out and decoded.
+        this.#clearTimer();
+        this.#dispatch();
+        if (results.length !== entries.length) {
+          const e = new Error(`a batch of ${entries.length} sequences returned ${results.length} results`);
+          for (const entry of entries) this.#fail(entry.call, e);
+          return;
+        }
+        entries.forEach((entry, i) => this.#deliver(entry, results[i]));
+      },
+      (error: unknown) => {
+        this.#inFlight = null;
+        this.#clearTimer();
+        this.#dispatch();
+        for (const entry of entries) this.#fail(entry.call, error);
+      },
+    );
+  }
+
+  /** A call leaves the queue count once its last sequence is dispatched. */
+  #refreshQueuedCalls(entries: Entry[]): void {
+    const touched = new Set(entries.map((e) => e.call));
+    for (const call of touched) {
+      if (!this.#queue.some((e) => e.call === call)) this.#queuedCalls.delete(call);
+    }
+  }
+
+  #deliver(entry: Entry, result: unknown): void {
+    const call = entry.call;
+    if (call.settled) return;
+    call.results[entry.index] = result;
+    if (--call.remaining === 0) {
+      call.settled = true;
+      call.cleanup();
+      call.resolve(call.results);
+    }
+  }
+
+  /** Rejects a call and drops its sequences that were not dispatched yet. */
+  #fail(call: Call, error: unknown): void {
+    if (call.settled) return;
+    call.settled = true;
+    call.cleanup();
+    if (this.#queuedCalls.delete(call)) this.#queue = this.#queue.filter((e) => e.call !== call);
+    call.reject(forCaller(error, call.site));
+  }
+}
+
+function abortError(): DistilBertError {
+  return new DistilBertError('DBN_ABORTED', 'The call was aborted by its AbortSignal before it completed');
+}

@@ -1,0 +1,205 @@
+/**
+ * `pipeline(task, model, options)`, shaped like transformers.js (and HF's Python `pipeline`):
+ * the result is an async function over inputs that takes HF's option names (`top_k`,
+ * `function_to_apply`, `aggregation_strategy`, `ignore_labels`, `doc_stride`, ...) as well as
+ * this package's camelCase ones, and returns HF's output shapes.
+ */
+import { DistilBertError, invalidArgument } from './errors';
+import type { FillMaskCandidate, FillMaskOptions, FillMaskOutput } from './fillMask';
+import { loadModel, Model, type LoadModelOptions } from './Model';
+import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './pipelines/classify';
+import type { EmbedOptions } from './pipelines/embed';
+import type { AnswerResult, QuestionAnsweringInput, QuestionAnsweringOptions } from './pipelines/questionAnswering';
+import type { TokenClassifyOptions, TokenClassifyResult } from './pipelines/tokenClassify';
+
+export type PipelineTask =
+  | 'fill-mask'
+  | 'text-classification'
+  | 'sentiment-analysis'
+  | 'token-classification'
+  | 'ner'
+  | 'question-answering'
+  | 'feature-extraction';
+
+const TASKS: readonly PipelineTask[] = [
+  'fill-mask',
+  'text-classification',
+  'sentiment-analysis',
+  'token-classification',
+  'ner',
+  'question-answering',
+  'feature-extraction',
+];
+
+/** HF / transformers.js option names and the camelCase names they map to. */
+const SNAKE: Record<string, string> = {
+  top_k: 'topK',
+  function_to_apply: 'functionToApply',
+  aggregation_strategy: 'aggregationStrategy',
+  ignore_labels: 'ignoreLabels',
+  doc_stride: 'docStride',
+  max_answer_len: 'maxAnswerLen',
+  max_seq_len: 'maxSeqLen',
+  max_question_len: 'maxQuestionLen',
+  handle_impossible_answer: 'handleImpossibleAnswer',
+};
+
+/** Copies `options` with HF's snake_case names mapped to camelCase; a name given both ways rejects. */
+export function camelOptions<T extends object>(options: unknown): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    const name = SNAKE[key] ?? key;
+    if (name in out) throw invalidArgument(`only one of ${key} and ${name}`, `options.${name}`, value);
+    // HF also takes its enum names in upper case ('SIMPLE', 'SOFTMAX').
+    const enumLike = name === 'aggregationStrategy' || name === 'functionToApply';
+    out[name] = enumLike && typeof value === 'string' ? value.toLowerCase() : value;
+  }
+  return out as T;
+}
+
+interface PipelineBase {
+  readonly task: PipelineTask;
+  readonly model: Model;
+  /** Disposes the model when the pipeline loaded it from a path; a model passed in stays open. */
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** HF's fill-mask shapes: one mask gives the candidate list itself, several a list per mask. */
+export type FillMaskPipelineOutput = FillMaskCandidate[] | FillMaskCandidate[][];
+
+export interface FillMaskPipeline extends PipelineBase {
+  (input: string, options?: FillMaskOptions & { top_k?: number }): Promise<FillMaskPipelineOutput>;
+  (input: string[], options?: FillMaskOptions & { top_k?: number }): Promise<FillMaskPipelineOutput[]>;
+}
+
+export type HfClassifyOptions = ClassifyOptions & {
+  top_k?: number | null;
+  function_to_apply?: 'softmax' | 'sigmoid' | 'none';
+};
+
+export interface TextClassificationPipeline extends PipelineBase {
+  /** A string gives a list (one `{ label, score }` with the default top_k 1), as HF. */
+  (input: string, options?: HfClassifyOptions): Promise<ClassifyLabel[]>;
+  /** An array gives one `{ label, score }` per input with top_k 1, else one list per input. */
+  (input: string[], options?: HfClassifyOptions): Promise<ClassifyResult[]>;
+}
+
+export type HfTokenClassifyOptions = TokenClassifyOptions & {
+  aggregation_strategy?: string;
+  ignore_labels?: string[];
+};
+
+export interface TokenClassificationPipeline extends PipelineBase {
+  (input: string, options?: HfTokenClassifyOptions): Promise<TokenClassifyResult>;
+  (input: string[], options?: HfTokenClassifyOptions): Promise<TokenClassifyResult[]>;
+}
+
+export type HfQuestionAnsweringOptions = QuestionAnsweringOptions & {
+  top_k?: number;
+  doc_stride?: number;
+  max_answer_len?: number;
+  max_seq_len?: number;
+  max_question_len?: number;
+  handle_impossible_answer?: boolean;
+};
+
+export interface QuestionAnsweringPipeline extends PipelineBase {
+  (question: string, context: string, options?: HfQuestionAnsweringOptions): Promise<AnswerResult>;
+  (input: QuestionAnsweringInput, options?: HfQuestionAnsweringOptions): Promise<AnswerResult>;
+  (input: QuestionAnsweringInput[], options?: HfQuestionAnsweringOptions): Promise<AnswerResult[]>;
+}
+
+/** Pooled sentence vectors (see {@link Model.embed}), not HF's per-token features. */
+export interface FeatureExtractionPipeline extends PipelineBase {
+  (input: string, options?: EmbedOptions): Promise<Float32Array>;
+  (input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+}
+
+export interface PipelineMap {
+  'fill-mask': FillMaskPipeline;
+  'text-classification': TextClassificationPipeline;
+  'sentiment-analysis': TextClassificationPipeline;
+  'token-classification': TokenClassificationPipeline;
+  ner: TokenClassificationPipeline;
+  'question-answering': QuestionAnsweringPipeline;
+  'feature-extraction': FeatureExtractionPipeline;
+}
+
+function unwrapSingleMask(out: FillMaskOutput): FillMaskPipelineOutput {
+  return out.length === 1 ? out[0]! : out;
+}
+
+function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promise<unknown> {
+  switch (task) {
+    case 'fill-mask':
+      return async (input, options) => {
+        const o = camelOptions<FillMaskOptions>(options);
+        if (Array.isArray(input)) return (await model.fillMask(input as string[], o)).map(unwrapSingleMask);
+        return unwrapSingleMask(await model.fillMask(input as string, o));
+      };
+    case 'text-classification':
+    case 'sentiment-analysis':
+      return async (input, options) => {
+        const o = camelOptions<ClassifyOptions>(options);
+        const out = await model.classify(input as string, o);
+        // HF returns a list for a single string even with top_k 1.
+        return typeof input === 'string' && !Array.isArray(out) ? [out] : out;
+      };
+    case 'token-classification':
+    case 'ner':
+      return (input, options) => model.tokenClassify(input as string, camelOptions<TokenClassifyOptions>(options));
+    case 'question-answering':
+      return (a, b, c) =>
+        typeof a === 'string'
+          ? model.answerQuestion(a, b as string, camelOptions<QuestionAnsweringOptions>(c))
+          : model.answerQuestion(a as QuestionAnsweringInput, camelOptions<QuestionAnsweringOptions>(b));
+    case 'feature-extraction':
+      return (input, options) => model.embed(input as string, camelOptions<EmbedOptions>(options));
+  }
+}
+
+/**
+ * Makes a pipeline for `task` on a loaded {@link Model}, or on a checkpoint directory it loads
+ * with `options` (and then owns: `pipe.dispose()` frees it). Rejects `DBN_INVALID_ARGUMENT`
+ * for an unknown task and `DBN_UNSUPPORTED_MODEL` when the checkpoint lacks the task's head.
+ */
+export async function pipeline<T extends PipelineTask>(
+  task: T,
+  modelOrPath: Model | string,
+  options: LoadModelOptions = {},
+): Promise<PipelineMap[T]> {
+  if (!TASKS.includes(task)) throw invalidArgument(`one of ${TASKS.join(', ')}`, 'task', task);
+  if (!(modelOrPath instanceof Model) && typeof modelOrPath !== 'string') {
+    throw invalidArgument('a Model or a model directory path', 'model', modelOrPath);
+  }
+  const owned = typeof modelOrPath === 'string';
+  const model = owned ? await loadModel(modelOrPath, options) : modelOrPath;
+  const heads: Partial<Record<PipelineTask, string>> = {
+    'fill-mask': 'DistilBertForMaskedLM',
+    'text-classification': 'DistilBertForSequenceClassification',
+    'sentiment-analysis': 'DistilBertForSequenceClassification',
+    'token-classification': 'DistilBertForTokenClassification',
+    ner: 'DistilBertForTokenClassification',
+    'question-answering': 'DistilBertForQuestionAnswering',
+  };
+  const head = heads[task];
+  if (head && model.info.config.architecture !== head) {
+    if (owned) await model.dispose();
+    throw new DistilBertError(
+      'DBN_UNSUPPORTED_MODEL',
+      `The ${task} pipeline needs a ${head} checkpoint but this model is ${model.info.config.architecture}; load a checkpoint fine-tuned for ${task}`,
+    );
+  }
+  const run = runner(task, model);
+  const dispose = (): Promise<void> => (owned ? model.dispose() : Promise.resolve());
+  const pipe = Object.assign((...args: unknown[]) => run(...args), {
+    task,
+    model,
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  });
+  return pipe as unknown as PipelineMap[T];
+}

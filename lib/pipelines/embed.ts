@@ -1,0 +1,54 @@
+/**
+ * Sentence embeddings: the encoder's last hidden state pooled per input (mean over all tokens,
+ * special tokens included, as sentence-transformers does; or the `[CLS]` token), optionally
+ * L2-normalized. Pooling and normalization run natively.
+ */
+import type { BatchKind } from '../batcher';
+import {
+  checkBoolean,
+  checkChoice,
+  checkOptions,
+  checkSignal,
+  checkTexts,
+  encodeTexts,
+  type CallOptions,
+  type PipelineContext,
+} from './common';
+
+export interface EmbedOptions extends CallOptions {
+  /** `'mean'` (default) over every token of the input, or `'cls'` (the first token). */
+  pooling?: 'mean' | 'cls';
+  /** Scale each vector to unit L2 length. Default `true`. */
+  normalize?: boolean;
+  /** Cut inputs longer than the model's position limit instead of rejecting `DBN_INPUT_TOO_LONG`. Default `false`. */
+  truncation?: boolean;
+}
+
+function embedKind(ctx: PipelineContext, pooling: 'mean' | 'cls', normalize: boolean): BatchKind<Float32Array> {
+  const dim = ctx.native.info.config.dim;
+  return {
+    key: `embed:${pooling}:${normalize}`,
+    run: async (ids, lengths) => {
+      const out = await ctx.native.embed(ids, lengths, pooling, normalize);
+      // slice, not subarray: each caller owns its vector, not a view of the whole batch.
+      return Array.from(lengths, (_, i) => out.slice(i * dim, (i + 1) * dim));
+    },
+  };
+}
+
+/** A `Float32Array` of `dim` values per input: one for a string, an array of them for an array. */
+export async function runEmbed(
+  ctx: PipelineContext,
+  input: string | string[],
+  options: EmbedOptions,
+): Promise<Float32Array | Float32Array[]> {
+  checkOptions(options);
+  const { texts, single } = checkTexts(input);
+  const pooling = checkChoice(options.pooling, 'options.pooling', ['mean', 'cls'] as const, 'mean');
+  const normalize = checkBoolean(options.normalize, 'options.normalize', true);
+  const truncate = checkBoolean(options.truncation, 'options.truncation', false);
+  const signal = checkSignal(options.signal);
+  const ids = encodeTexts(ctx, texts, truncate).map((e) => Int32Array.from(e.ids));
+  const vectors = await ctx.batcher.submit(embedKind(ctx, pooling, normalize), ids, signal);
+  return single ? vectors[0]! : vectors;
+}
