@@ -1,5 +1,12 @@
 import { DistilBertError, invalidArgument } from './errors';
-import { native, type NativeEncoding, type NativeTokenizer, type NativeTokenizerInfo } from './native';
+import {
+  native,
+  type NativeBatchOptions,
+  type NativeEncodeOptions,
+  type NativeEncoding,
+  type NativeTokenizer,
+  type NativeTokenizerInfo,
+} from './native';
 
 /** One encoded text (or text pair), field for field what Hugging Face `tokenizers` returns. */
 export interface Encoding {
@@ -56,35 +63,6 @@ export interface EncodeBatchOptions extends EncodeOptions {
 
 /** One batch input: a text, or a `[text, pair]` tuple. */
 export type BatchInput = string | [string, string];
-
-interface NativeTruncation {
-  maxLength: number;
-  stride: number;
-  strategy: TruncationStrategy;
-  direction: 'right' | 'left';
-}
-interface NativePadding {
-  length?: number;
-  multipleOf?: number;
-  direction: 'right' | 'left';
-}
-interface NativeEncodeOptions {
-  truncation?: NativeTruncation;
-  padding?: NativePadding;
-  /** false: leave `tokens` out (this layer maps ids through `vocab()`). */
-  tokens?: boolean;
-}
-interface NativeBatchOptions extends NativeEncodeOptions {
-  pairs?: (string | null)[];
-  threads?: number;
-}
-type NativeEncodingEx = Omit<NativeEncoding, 'tokens'> & { tokens?: string[]; overflowing?: NativeEncodingEx[] };
-/** The tokenizer binding's full contract (lib/native.ts declares the base). */
-interface NativeTokenizerEx extends NativeTokenizer {
-  encode(text: string, pair: string | null, addSpecialTokens: boolean, options?: NativeEncodeOptions): NativeEncoding;
-  encodeBatch(texts: string[], addSpecialTokens: boolean, options?: NativeBatchOptions): NativeEncoding[];
-  vocab(): string[];
-}
 
 const DEFAULT_MAX_LENGTH = 512;
 
@@ -162,20 +140,16 @@ export class Tokenizer {
     return this.native.info;
   }
 
-  get #ex(): NativeTokenizerEx {
-    return this.native as NativeTokenizerEx;
-  }
-
   // Token strings come from one cached array instead of a fresh native string per token.
   // The template's and the padding's tokens are vocabulary entries for every BERT
   // tokenizer.json; where one is not, the native tokens are used.
-  #tokens(e: NativeEncodingEx): string[] {
+  #tokens(e: NativeEncoding): string[] {
     if (e.tokens) return e.tokens;
-    const vocab = (this.#vocab ??= this.#ex.vocab());
+    const vocab = (this.#vocab ??= this.native.vocab());
     return Array.from(e.ids, (id) => vocab[id] ?? '');
   }
 
-  #toEncoding(e: NativeEncodingEx): Encoding {
+  #toEncoding(e: NativeEncoding): Encoding {
     const n = e.ids.length;
     const offsets: [number, number][] = new Array(n);
     for (let i = 0; i < n; i++) offsets[i] = [e.offsets[2 * i]!, e.offsets[2 * i + 1]!];
@@ -201,10 +175,10 @@ export class Tokenizer {
   #templateOk: boolean | undefined;
   #templateInVocab(): boolean {
     if (this.#templateOk === undefined) {
-      const vocab = (this.#vocab ??= this.#ex.vocab());
+      const vocab = (this.#vocab ??= this.native.vocab());
       const pad = { padding: { length: 8, direction: 'right' as const } };
-      const checks = [this.#ex.encode('', null, true, pad), this.#ex.encode('', '', true, pad)];
-      this.#templateOk = checks.every((e) => e.tokens.every((t, i) => vocab[e.ids[i]!] === t));
+      const checks = [this.native.encode('', null, true, pad), this.native.encode('', '', true, pad)];
+      this.#templateOk = checks.every((e) => (e.tokens ?? []).every((t, i) => vocab[e.ids[i]!] === t));
     }
     return this.#templateOk;
   }
@@ -217,7 +191,7 @@ export class Tokenizer {
   encode(text: string, pair?: string | null, options: EncodeOptions = {}): Encoding {
     checkText(text, 'text');
     if (pair != null) checkText(pair, 'pair');
-    const n = this.#ex.encode(text, pair ?? null, options.addSpecialTokens ?? true, this.#nativeOptions(options));
+    const n = this.native.encode(text, pair ?? null, options.addSpecialTokens ?? true, this.#nativeOptions(options));
     return this.#toEncoding(n);
   }
 
@@ -247,7 +221,7 @@ export class Tokenizer {
     if (pairs) batch.pairs = pairs;
     const threads = checkInt(options.threads, 'options.threads', 1);
     if (threads !== undefined) batch.threads = threads;
-    return this.#ex.encodeBatch(texts, options.addSpecialTokens ?? true, batch).map((e) => this.#toEncoding(e));
+    return this.native.encodeBatch(texts, options.addSpecialTokens ?? true, batch).map((e) => this.#toEncoding(e));
   }
 
   /** Ids to text with HF's WordPiece decoder; special tokens skipped unless told otherwise. */

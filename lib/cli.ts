@@ -4,6 +4,7 @@
  *   distilbert-native fill-mask --model DIR [--top-k N] [--targets w1,w2] [--json] TEXT...
  */
 import { parseArgs } from 'node:util';
+import { tokenizeCommand, TOKENIZE_USAGE, UsageError } from './cliTokenize';
 import { isDistilBertError } from './errors';
 import { loadModel } from './Model';
 
@@ -12,9 +13,8 @@ const USAGE = `usage:
                               [--threads N] [--json] TEXT...
 
 Each TEXT needs at least one [MASK] (any letter case). With --json, prints one line per TEXT
-holding exactly what Model.fillMask returns for it.`;
-
-class UsageError extends Error {}
+holding exactly what Model.fillMask returns for it.
+`;
 
 function parseTopK(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -67,14 +67,19 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'fill-mask') await fillMask(rest);
+    else if (command === 'tokenize') await tokenizeCommand(rest);
     else if (command === undefined || command === '--help' || command === '-h') {
-      process.stdout.write(USAGE + '\n');
+      process.stdout.write(`${USAGE}\n${TOKENIZE_USAGE}\n`);
       return command === undefined ? 2 : 0;
     } else throw new UsageError(`unknown command "${command}"`);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`error: ${(e as Error).message}\n\n${USAGE}\n`);
+    const code = (e as { code?: string }).code;
+    const usageError =
+      e instanceof UsageError ||
+      (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
+    if (usageError) {
+      process.stderr.write(`error: ${(e as Error).message}\n\n${command === 'tokenize' ? TOKENIZE_USAGE : USAGE}\n`);
       return 2;
     }
     if (isDistilBertError(e)) {

@@ -3,7 +3,6 @@
  * Prints ids, tokens and offsets (UTF-16 code units, as `text.slice(start, end)` takes them).
  */
 import { parseArgs } from 'node:util';
-import { DistilBertError } from './errors';
 import { loadTokenizer, type Encoding } from './Tokenizer';
 
 export const TOKENIZE_USAGE = `  distilbert-native tokenize --model DIR [--pair TEXT] [--no-special] [--json] TEXT...
@@ -12,8 +11,11 @@ Tokenizes each TEXT (with --pair: each TEXT with that second text) using DIR's t
 or vocab.txt (DIR may also be the file itself). With --json, prints one line per TEXT:
 {"ids": [...], "tokens": [...], "offsets": [[start, end], ...]}.`;
 
-function usage(message: string): DistilBertError {
-  return new DistilBertError('DBN_INVALID_ARGUMENT', `${message}\nusage:\n${TOKENIZE_USAGE}`);
+/** A command-line mistake: the CLI prints it with the usage text and exits 2. */
+export class UsageError extends Error {}
+
+function usage(message: string): UsageError {
+  return new UsageError(message);
 }
 
 function human(text: string, pair: string | undefined, e: Encoding): string {

@@ -1,5 +1,13 @@
 export { loadModel, Model, type LoadModelOptions } from './Model';
-export { loadTokenizer, Tokenizer, type Encoding, type EncodeOptions } from './Tokenizer';
+export {
+  loadTokenizer,
+  Tokenizer,
+  type Encoding,
+  type EncodeOptions,
+  type EncodeBatchOptions,
+  type BatchInput,
+  type TruncationStrategy,
+} from './Tokenizer';
 export type { FillMaskOptions, FillMaskCandidate, FillMaskOutput } from './fillMask';
 export { DistilBertError, ERROR_CODES, isDistilBertError, type ErrorCode } from './errors';
 export { DEFAULT_BATCHING, type BatchingOptions } from './batcher';

@@ -6,13 +6,40 @@ import path from 'node:path';
 
 export interface NativeEncoding {
   ids: Int32Array;
-  tokens: string[];
+  tokens?: string[]; // absent when encoded with { tokens: false }
   typeIds: Int32Array;
   wordIds: Int32Array; // -1 for special tokens
   sequenceIds: Int32Array; // -1 for special tokens, else 0 (text) or 1 (pair)
   specialTokensMask: Uint8Array;
   attentionMask: Uint8Array;
   offsets: Uint32Array; // [start, end) pairs in UTF-16 code units, flattened
+  overflowing?: NativeEncoding[]; // stride windows, when truncation produced any
+}
+
+export interface NativeTruncation {
+  maxLength: number;
+  stride: number;
+  strategy: 'longest_first' | 'only_first' | 'only_second';
+  direction: 'right' | 'left';
+}
+
+export interface NativePadding {
+  length?: number;
+  multipleOf?: number;
+  direction: 'right' | 'left';
+}
+
+export interface NativeEncodeOptions {
+  truncation?: NativeTruncation;
+  padding?: NativePadding;
+  /** false: leave `tokens` out (the TS layer maps ids through `vocab()`). */
+  tokens?: boolean;
+}
+
+export interface NativeBatchOptions extends NativeEncodeOptions {
+  pairs?: (string | null)[];
+  /** Native threads for the batch; small batches stay on one. */
+  threads?: number;
 }
 
 export interface NativeTokenizerInfo {
@@ -26,8 +53,10 @@ export interface NativeTokenizerInfo {
 }
 
 export interface NativeTokenizer {
-  encode(text: string, pair: string | null, addSpecialTokens: boolean): NativeEncoding;
-  encodeBatch(texts: string[], addSpecialTokens: boolean): NativeEncoding[];
+  encode(text: string, pair: string | null, addSpecialTokens: boolean, options?: NativeEncodeOptions): NativeEncoding;
+  encodeBatch(texts: string[], addSpecialTokens: boolean, options?: NativeBatchOptions): NativeEncoding[];
+  /** The vocabulary, index = id. */
+  vocab(): string[];
   decode(ids: Int32Array, skipSpecialTokens: boolean): string;
   tokenToId(token: string): number;
   idToToken(id: number): string;

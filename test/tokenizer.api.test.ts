@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { tokenizeCommand } from '../lib/cliTokenize';
+import { tokenizeCommand, UsageError } from '../lib/cliTokenize';
 import { loadTokenizer, type Tokenizer } from '../lib/index';
 import { ROOT, SHARED_DATA } from './helpers';
 
@@ -115,9 +115,12 @@ describe('distilbert-native tokenize', () => {
     expect(out).toMatch(/3\s+2117\s+second\s+\[0, 6\) pair/);
   });
 
-  it('rejects bad usage with DBN_INVALID_ARGUMENT', async () => {
-    await expect(run(['hello'])).rejects.toThrow(invalid);
-    await expect(run(['--model', SHARED_DATA])).rejects.toThrow(invalid);
-    await expect(run(['--model', SHARED_DATA, '--bogus', 'x'])).rejects.toThrow(invalid);
+  it('rejects bad usage (the CLI prints usage and exits 2)', async () => {
+    await expect(run(['hello'])).rejects.toBeInstanceOf(UsageError);
+    await expect(run(['--model', SHARED_DATA])).rejects.toBeInstanceOf(UsageError);
+    await expect(run(['--model', SHARED_DATA, '--bogus', 'x'])).rejects.toBeInstanceOf(UsageError);
+    const cli = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'tokenize', 'hello'], { encoding: 'utf8' });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toMatch(/--model DIR is required/);
   });
 });

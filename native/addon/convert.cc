@@ -83,58 +83,6 @@ Napi::Float32Array ToFloat32Array(Napi::Env env, const std::vector<float>& v) {
   return a;
 }
 
-namespace {
-
-// utf16[i] = UTF-16 code units before UTF-8 byte i. JS strings reach C++ through
-// Utf8Value(), which turns each lone surrogate into U+FFFD: 3 bytes, 1 code unit, so the
-// count below matches the JS string's indices exactly.
-std::vector<uint32_t> Utf16Index(const std::string& s) {
-  std::vector<uint32_t> idx(s.size() + 1);
-  uint32_t units = 0;
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
-    for (size_t k = 0; k < len && i + k < s.size(); ++k) idx[i + k] = units;
-    units += len == 4 ? 2 : 1;
-    i += len;
-  }
-  idx[s.size()] = units;
-  return idx;
-}
-
-}  // namespace
-
-Napi::Object EncodingToJs(Napi::Env env, const Encoding& e, const std::string& text,
-                          const std::string& pair) {
-  const size_t n = e.ids.size();
-  auto obj = Napi::Object::New(env);
-  obj.Set("ids", ToInt32Array(env, e.ids));
-  auto tokens = Napi::Array::New(env, n);
-  for (size_t i = 0; i < n; ++i) tokens.Set(static_cast<uint32_t>(i), e.tokens[i]);
-  obj.Set("tokens", tokens);
-  obj.Set("typeIds", ToInt32Array(env, e.type_ids));
-  obj.Set("wordIds", ToInt32Array(env, e.word_ids));
-  obj.Set("sequenceIds", ToInt32Array(env, e.sequence_ids));
-  auto special = Napi::Uint8Array::New(env, n);
-  auto attention = Napi::Uint8Array::New(env, n);
-  std::copy(e.special_tokens_mask.begin(), e.special_tokens_mask.end(), special.Data());
-  std::copy(e.attention_mask.begin(), e.attention_mask.end(), attention.Data());
-  obj.Set("specialTokensMask", special);
-  obj.Set("attentionMask", attention);
-  const auto idx_a = Utf16Index(text);
-  const auto idx_b = pair.empty() ? std::vector<uint32_t>{0} : Utf16Index(pair);
-  auto offsets = Napi::Uint32Array::New(env, 2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto& idx = e.sequence_ids[i] == 1 ? idx_b : idx_a;
-    const uint32_t b = std::min<uint32_t>(e.offsets[i].first, idx.size() - 1);
-    const uint32_t en = std::min<uint32_t>(e.offsets[i].second, idx.size() - 1);
-    offsets[2 * i] = idx[b];
-    offsets[2 * i + 1] = idx[en];
-  }
-  obj.Set("offsets", offsets);
-  return obj;
-}
-
 Napi::Object ConfigToJs(Napi::Env env, const ModelConfig& c) {
   auto obj = Napi::Object::New(env);
   obj.Set("architecture", HeadKindName(c.head));

@@ -29,10 +29,6 @@ int ThreadsFrom(Napi::Env env, const Napi::Value& value);
 Napi::Int32Array ToInt32Array(Napi::Env env, const std::vector<int32_t>& v);
 Napi::Float32Array ToFloat32Array(Napi::Env env, const std::vector<float>& v);
 
-// Encoding -> plain object; offsets become UTF-16 code-unit offsets into `text` / `pair`.
-Napi::Object EncodingToJs(Napi::Env env, const Encoding& e, const std::string& text,
-                          const std::string& pair);
-
 Napi::Object ConfigToJs(Napi::Env env, const ModelConfig& config);
 
 }  // namespace dbn::addon

@@ -46,6 +46,12 @@ class LoadTokenizerWorker : public Napi::AsyncWorker {
   std::unique_ptr<Tokenizer> tokenizer_;
 };
 
+bool WantTokens(const Napi::Value& options) {
+  if (!options.IsObject()) return true;
+  Napi::Value v = options.As<Napi::Object>().Get("tokens");
+  return v.IsUndefined() || v.ToBoolean();
+}
+
 // Options arrive already validated by lib/Tokenizer.ts; these checks keep the native
 // contract safe when it is called directly.
 size_t SizeField(Napi::Env env, const Napi::Object& o, const char* key, size_t def,
@@ -79,6 +85,7 @@ EncodeOptions OptionsFrom(Napi::Env env, const Tokenizer& tok, const Napi::Value
                           bool add_special) {
   EncodeOptions options;
   options.add_special_tokens = add_special;
+  options.with_tokens = WantTokens(value);
   if (!value.IsObject()) return options;
   const auto o = value.As<Napi::Object>();
   Napi::Value t = o.Get("truncation");
@@ -133,12 +140,6 @@ void Utf16Index(const std::string& s, std::vector<uint32_t>* idx) {
 }
 
 }  // namespace
-
-bool WantTokens(const Napi::Value& options) {
-  if (!options.IsObject()) return true;
-  Napi::Value v = options.As<Napi::Object>().Get("tokens");
-  return v.IsUndefined() || v.ToBoolean();
-}
 
 Napi::Object TokenizerWrap::ToJs(Napi::Env env, const Encoding& e, const std::string& text,
                                  const std::string& pair, bool with_tokens) const {

@@ -108,10 +108,10 @@ void Truncate(const SequenceTokens& a, const SequenceTokens* b, const Truncation
   w = Windows(target, target.size() - to_remove, p.stride, p.direction);
 }
 
-void AppendSpecial(const TemplatePiece& p, Encoding* e) {
+void AppendSpecial(const TemplatePiece& p, bool with_tokens, Encoding* e) {
   for (size_t i = 0; i < p.ids.size(); ++i) {
     e->ids.push_back(p.ids[i]);
-    e->tokens.push_back(p.tokens[i]);
+    if (with_tokens) e->tokens.push_back(p.tokens[i]);
     e->type_ids.push_back(p.type_id);
     e->special_tokens_mask.push_back(1);
     e->attention_mask.push_back(1);
@@ -132,12 +132,13 @@ size_t PostProcessor::NumSpecialTokens(bool is_pair) const {
 
 Encoding PostProcessor::Process(const SequenceTokens& a, const SequenceTokens* b,
                                 bool add_special,
-                                const std::optional<TruncationParams>& truncation) const {
+                                const std::optional<TruncationParams>& truncation,
+                                bool with_tokens) const {
   auto build = [&](const SequenceTokens& sa, const SequenceTokens* sb) {
     Encoding enc;
     const size_t total = sa.size() + (sb ? sb->size() : 0) + 4;
     enc.ids.reserve(total);
-    enc.tokens.reserve(total);
+    if (with_tokens) enc.tokens.reserve(total);
     enc.type_ids.reserve(total);
     enc.special_tokens_mask.reserve(total);
     enc.attention_mask.reserve(total);
@@ -145,7 +146,9 @@ Encoding PostProcessor::Process(const SequenceTokens& a, const SequenceTokens* b
     enc.sequence_ids.reserve(total);
     enc.offsets.reserve(total);
     auto add_sequence = [&](const SequenceTokens& s, int seq, int32_t type_id) {
-      for (size_t i = 0; i < s.size(); ++i) enc.tokens.push_back((*id_to_token)[s.ids[i]]);
+      if (with_tokens) {
+        for (size_t i = 0; i < s.size(); ++i) enc.tokens.push_back((*id_to_token)[s.ids[i]]);
+      }
       enc.ids.insert(enc.ids.end(), s.ids.begin(), s.ids.end());
       enc.type_ids.insert(enc.type_ids.end(), s.size(), type_id);
       enc.special_tokens_mask.insert(enc.special_tokens_mask.end(), s.size(), 0);
@@ -164,7 +167,7 @@ Encoding PostProcessor::Process(const SequenceTokens& a, const SequenceTokens* b
       if (p.is_sequence) {
         add_sequence(p.sequence == 0 ? sa : *sb, p.sequence, p.type_id);
       } else if (add_special) {
-        AppendSpecial(p, &enc);
+        AppendSpecial(p, with_tokens, &enc);
       }
     }
     return enc;
@@ -247,12 +250,13 @@ void Pad(Encoding* e, size_t target, const PaddingParams& p) {
   for (Encoding& o : e->overflowing) Pad(&o, target, p);
   if (e->size() >= target) return;
   const size_t n = target - e->size();
+  const bool with_tokens = e->tokens.size() == e->ids.size();
   const bool left = p.direction == Side::kLeft;
   auto fill = [&](auto& v, auto value) {
     v.insert(left ? v.begin() : v.end(), n, value);
   };
   fill(e->ids, p.pad_id);
-  fill(e->tokens, p.pad_token);
+  if (with_tokens) fill(e->tokens, p.pad_token);
   fill(e->type_ids, p.pad_type_id);
   fill(e->special_tokens_mask, uint8_t{1});
   fill(e->attention_mask, uint8_t{0});

@@ -40,12 +40,14 @@ struct PostProcessor {
   // Truncates (per `truncation`, whose max_length includes the special tokens when they are
   // added), applies the template to the kept windows and to every overflowing combination.
   Encoding Process(const SequenceTokens& a, const SequenceTokens* b, bool add_special,
-                   const std::optional<TruncationParams>& truncation) const;
+                   const std::optional<TruncationParams>& truncation,
+                   bool with_tokens = true) const;
 };
 
 // Length every encoding of a batch is padded to; `longest` is the longest one in the batch.
 size_t PaddingTarget(const PaddingParams& params, size_t longest);
 // Pads e (and its overflowing windows) up to `target`; longer encodings are left as they are.
+// `tokens` is padded only where it is filled in.
 void Pad(Encoding* e, size_t target, const PaddingParams& params);
 
 }  // namespace dbn

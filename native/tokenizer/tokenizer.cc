@@ -198,7 +198,8 @@ Encoding Tokenizer::Impl::EncodeOne(std::string_view text, const std::string_vie
   EncodeSequence(text, &a);
   SequenceTokens b;
   if (pair) EncodeSequence(*pair, &b);
-  Encoding e = post.Process(a, pair ? &b : nullptr, options.add_special_tokens, options.truncation);
+  Encoding e = post.Process(a, pair ? &b : nullptr, options.add_special_tokens, options.truncation,
+                            options.with_tokens);
   if (options.padding) Pad(&e, PaddingTarget(*options.padding, e.size()), *options.padding);
   return e;
 }

@@ -50,6 +50,8 @@ struct PaddingParams {
 
 struct EncodeOptions {
   bool add_special_tokens = true;
+  // false: leave Encoding::tokens empty (callers that map ids themselves skip a string per token).
+  bool with_tokens = true;
   std::optional<TruncationParams> truncation;
   std::optional<PaddingParams> padding;
 };
