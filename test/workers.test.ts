@@ -55,10 +55,12 @@ describe('worker_threads', () => {
 
   it('terminating a worker mid-inference does not crash the process', async () => {
     const big = Array.from({ length: 400 }, (_, i) => `${'long filler words '.repeat(30)} ${i} [MASK].`);
-    for (let round = 0; round < 3; round++) {
+    // Varied delays land the termination in different places: tokenizing, inside a forward,
+    // settling a promise.
+    for (let round = 0; round < 8; round++) {
       const worker = startWorker(dir, big);
       await new Promise<void>((resolve) => worker.on('message', (m: { ready?: boolean }) => m.ready && resolve()));
-      await new Promise((r) => setTimeout(r, 30 + round * 40)); // inside the batch
+      await new Promise((r) => setTimeout(r, (round * 17) % 120));
       expect(await worker.terminate()).toBe(1);
     }
     // The process and the main-thread model are fine afterwards.
