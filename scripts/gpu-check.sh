@@ -43,14 +43,20 @@ for fx in tiny base; do
   done
   $py scripts/device-parity.py /tmp/dbn-fx/$fx "$OUT/fill_${fx}_cpu.jsonl" "$OUT/fill_${fx}_cuda.jsonl"
 done
+echo "== bfloat16 on CUDA: top-1 agreement with the float32 reference (informational)"
+DBN_DTYPE=bfloat16 build-gpu/dbn_fill_mask /tmp/dbn-fx/base cuda 10 "${texts[@]}" > "$OUT/fill_base_cuda_bf16.jsonl" || true
+$py scripts/device-parity.py /tmp/dbn-fx/base "$OUT/fill_base_cuda_bf16.jsonl" || true
 
-echo "== encoder / fill-mask benchmark (base shape, fp32)"
+echo "== encoder / fill-mask benchmark (base shape)"
 for dev in cuda cpu; do
-  for shape in 1x16 8x128 32x128; do
-    b=${shape%x*}; s=${shape#*x}
-    it=50; [ "$dev" = cpu ] && it=10
-    build-gpu/dbn_bench --model /tmp/dbn-fx/base --device $dev --batch $b --seq $s --iterations $it --warmup 3
+  for dtype in float32 bfloat16; do
+    [ "$dev" = cpu ] && [ "$dtype" = bfloat16 ] && continue
+    for shape in 1x16 8x128 32x128; do
+      b=${shape%x*}; s=${shape#*x}
+      it=50; [ "$dev" = cpu ] && it=10
+      build-gpu/dbn_bench --model /tmp/dbn-fx/base --device $dev --dtype $dtype --batch $b --seq $s --iterations $it --warmup 3
+    done
+    build-gpu/dbn_bench --model /tmp/dbn-fx/base --device $dev --dtype $dtype --batch 32 --seq 128 --iterations 10 --warmup 2 --workload fill-mask
   done
-  build-gpu/dbn_bench --model /tmp/dbn-fx/base --device $dev --batch 32 --seq 128 --iterations 10 --warmup 2 --workload fill-mask
 done | tee "$OUT/bench.jsonl"
 echo "== done"

@@ -2,6 +2,7 @@
 // one JSON line per input with the token ids and the top-k of each mask. Used for device
 // parity checks on machines without Node (scripts/gpu-check.sh compares it to reference.py).
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -13,13 +14,14 @@
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: dbn_fill_mask MODEL_DIR DEVICE TOP_K TEXT...\n");
+    std::fprintf(stderr, "usage: [DBN_DTYPE=bfloat16] dbn_fill_mask MODEL_DIR DEVICE TOP_K TEXT...\n");
     return 2;
   }
   c10::InferenceMode guard;
   try {
     dbn::LoadOptions options;
     options.device = argv[2];
+    if (const char* dtype = std::getenv("DBN_DTYPE")) options.dtype = dtype;  // e.g. bfloat16
     auto model = dbn::DistilBert::Load(argv[1], options);
     auto tokenizer = dbn::Tokenizer::FromDirectory(argv[1]);
     const int top_k = std::stoi(argv[3]);
