@@ -10,7 +10,7 @@ let dir: string;
 let model: Model;
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -54,5 +54,20 @@ describe('distilbert-native fill-mask', () => {
     expect(cli('fill-mask', 'a [MASK]').code).toBe(2);
     expect(cli('frobnicate').code).toBe(2);
     expect(cli('fill-mask', '--model', dir, '--bogus', 'a [MASK]').code).toBe(2);
+  });
+
+  it.each([
+    ['an empty string', [''], 1, /DBN_NO_MASK/],
+    ['only special tokens', ['[CLS] [SEP]'], 1, /DBN_NO_MASK/],
+    ['control characters (argv cannot hold NUL)', ['a\u0001b [MASK]'], 0, /^\[\[/],
+    ['an input over the max length', ['w '.repeat(700) + '[MASK]'], 1, /DBN_INPUT_TOO_LONG/],
+    ['a huge top-k', ['--top-k', '1000000', 'a [MASK]'], 0, /^\[\[/],
+    ['a negative top-k', ['--top-k', '-2', 'a [MASK]'], 2, /--top-k/],
+    ['unknown target words', ['--targets', 'qqqzzz,cat', 'a [MASK]'], 0, /^\[\[/],
+    ['targets that map to nothing', ['--targets', ' ', 'a [MASK]'], 1, /DBN_INVALID_ARGUMENT/],
+  ] as [string, string[], number, RegExp][])('bad input through the CLI: %s', (_name, args, code, pattern) => {
+    const r = cli('fill-mask', '--model', dir, '--json', ...args);
+    expect(r.code).toBe(code);
+    expect(code === 0 ? r.stdout : r.stderr).toMatch(pattern);
   });
 });

@@ -146,6 +146,35 @@ describe('errors', () => {
     expect(e3.code).toBe('DBN_MODEL_LOAD_FAILED');
     expect(e3.message).toMatch(/invalid safetensors/);
 
+    // Rewrites the header's JSON (same length, padded) and keeps the data section.
+    const patchHeader = (name: string, edit: (header: string) => string): string => {
+      const d = scratchCopy(dir, name);
+      const file = path.join(d, 'model.safetensors');
+      const raw = fs.readFileSync(file);
+      const len = Number(raw.readBigUInt64LE(0));
+      const edited = edit(raw.subarray(8, 8 + len).toString('utf8'));
+      expect(edited.length).toBeLessThanOrEqual(len);
+      fs.writeFileSync(file, Buffer.concat([raw.subarray(0, 8), Buffer.from(edited.padEnd(len)), raw.subarray(8 + len)]));
+      return d;
+    };
+    const overlapping = patchHeader('overlap', (h) => {
+      const spans = [...h.matchAll(/"data_offsets":\[(\d+),(\d+)\]/g)];
+      const [, b1] = spans[1]!;
+      // Move the second tensor's range back by 4 bytes: same size, overlapping the first.
+      return h.replace(spans[1]![0], `"data_offsets":[${Number(b1) - 4},${Number(spans[1]![2]) - 4}]`.padEnd(spans[1]![0].length));
+    });
+    const e4 = await rejection(loadModel(overlapping));
+    expect(e4.code).toBe('DBN_MODEL_LOAD_FAILED');
+    expect(e4.message).toMatch(/overlap/);
+    const wrongDtype = patchHeader('dtype', (h) => h.replace('"dtype":"F32"', '"dtype":"Q4"'));
+    const e5 = await rejection(loadModel(wrongDtype));
+    expect(e5.code).toBe('DBN_MODEL_LOAD_FAILED');
+    expect(e5.message).toMatch(/unsupported dtype "Q4"/);
+    const intWeights = patchHeader('int', (h) => h.replace(/embeddings\.LayerNorm\.weight":\{"dtype":"F32"/, (m) => m.replace('F32', 'I32')));
+    const e6 = await rejection(loadModel(intWeights));
+    expect(e6.code).toBe('DBN_UNSUPPORTED_MODEL');
+    expect(e6.message).toMatch(/LayerNorm\.weight" is not floating point/);
+
     const truncated = scratchCopy(dir, 'truncated');
     const t = path.join(truncated, 'model.safetensors');
     fs.truncateSync(t, Math.floor(fs.statSync(t).size / 2));
