@@ -1,6 +1,7 @@
 /** The request queue alone: packing, budget, timing, one batch in flight, abort, overload, close. */
 import { describe, expect, it } from 'vitest';
 import { Batcher, batchCost, batchingConfig, type BatchKind } from '../lib/batcher';
+import { rejection } from './helpers';
 
 interface Recorded {
   key: string;
@@ -35,15 +36,6 @@ function kindFor(key: string, log: Recorded[], opts: { delayMs?: number; fail?: 
 /** A sequence of `len` tokens whose first id is `tag`. */
 const seq = (tag: number, len: number): Int32Array => Int32Array.from({ length: len }, (_, i) => (i === 0 ? tag : 1));
 const sumOf = (s: Int32Array): number => s.reduce((a, b) => a + b, 0);
-
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('packing', () => {
   it('concurrent calls in one tick share one native call and each gets its own results', async () => {

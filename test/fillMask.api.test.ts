@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type Model } from '../lib/index';
-import { fixture, scratchCopy } from './helpers';
+import { fixture, scratchCopy, rejection } from './helpers';
 
 let dir: string;
 let model: Model;
@@ -13,15 +13,6 @@ beforeAll(async () => {
   model = await loadModel(dir);
 });
 afterAll(() => model?.dispose());
-
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('batching', () => {
   it('a batch of mixed-length inputs equals one input at a time', async () => {

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Model } from '../lib/Model';
 import { loadTokenizer, pipeline, type Tokenizer } from '../lib/index';
-import { fakeNativeModel, SHARED_DATA, type FakeModelOptions } from './helpers';
+import { fakeNativeModel, SHARED_DATA, type FakeModelOptions, rejection } from './helpers';
 
 let tok: Tokenizer;
 beforeAll(async () => {
@@ -25,15 +25,6 @@ function sm(xs: number[]): number[] {
   const e = xs.map((x) => Math.exp(x - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((x) => x / s);
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('classify', () => {
