@@ -20,9 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm ci also runs this package's install script, which builds the addon when no prebuild fits.
+# --ignore-scripts: this package's own install script (the native build for consumers without a
+# prebuild) would run cmake-js under npm's environment, which configures differently from the
+# build below and makes it start over. No dependency needs its install script here.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --ignore-scripts
 fi
 bash scripts/build-native.sh
 npx tsc -p tsconfig.json
