@@ -231,6 +231,9 @@ at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch)
             .unsqueeze(1));
     keep = keep.to(device_).view({b, 1, 1, s});
   }
+  if (at::Tensor fast = DnnlAttention(padded, b, s, heads, hd, keep); fast.defined()) {
+    return ragged ? fast.index_select(0, rows) : fast;
+  }
   // [b, s, 3, heads, hd] → three [b, heads, s, hd]
   at::Tensor parts = padded.view({b, s, 3, heads, hd}).permute({2, 0, 3, 1, 4});
   at::Tensor q = parts[0], k = parts[1], v = parts[2];
