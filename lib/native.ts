@@ -136,6 +136,8 @@ export interface NativeAddon {
   loadTokenizer(path: string): Promise<NativeTokenizer>;
   errorCodes: string[];
   libtorchVersion: string;
+  /** V8's external-memory count (models report their weights into it). */
+  externalMemory(): number;
 }
 
 let addon: NativeAddon | undefined;

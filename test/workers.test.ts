@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type Model } from '../lib/index';
+import { native } from '../lib/native';
 import { ROOT, fixture } from './helpers';
 
 const WORKER_SOURCE = `
@@ -66,5 +67,18 @@ describe('worker_threads', () => {
     // The process and the main-thread model are fine afterwards.
     const [masks] = await model.fillMask(['still [MASK] here']);
     expect(masks![0]!.length).toBe(5);
+  });
+});
+
+describe('native memory', () => {
+  it('is reported to V8 while a model is loaded and released on dispose', async () => {
+    const before = native().externalMemory();
+    const m = await loadModel(dir);
+    const bytes = m.info.parameterBytes;
+    expect(bytes).toBeGreaterThan(1_000_000);
+    const loaded = native().externalMemory();
+    expect(loaded - before).toBeGreaterThanOrEqual(bytes * 0.9);
+    await m.dispose();
+    expect(loaded - native().externalMemory()).toBeGreaterThanOrEqual(bytes * 0.9);
   });
 });

@@ -11,6 +11,14 @@
 
 namespace dbn::addon {
 
+// externalMemory(): number. Sync. V8's count of external memory (what models report through
+// napi_adjust_external_memory), for tests and diagnostics.
+Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+  int64_t total = 0;
+  napi_adjust_external_memory(info.Env(), 0, &total);
+  return Napi::Number::New(info.Env(), static_cast<double>(total));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData(env);
   env.SetInstanceData<AddonData>(data);  // deleted by node-addon-api at environment teardown
@@ -26,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   for (int i = 0; i < kErrorCodeCount; ++i) codes.Set(i, kErrorCodeNames[i]);
   exports.Set("errorCodes", codes);
   exports.Set("libtorchVersion", TORCH_VERSION);
+  exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   return exports;
 }
 
