@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <memory>
-#include <unordered_map>
 
 #include "common/error.h"
 #include "core/safetensors.h"
@@ -55,20 +54,15 @@ class Resolver {
       throw Error(ErrorCode::kUnsupportedModel,
                   source_ + ": tensor \"" + name + "\" is not floating point");
     }
-    at::Tensor out = t->to(device_, at::kFloat).contiguous();
-    if (seen_.emplace(out.data_ptr(), true).second) bytes_ += out.nbytes();
-    return out;
+    return t->to(device_, at::kFloat).contiguous();
   }
 
   std::optional<at::Tensor> Find(const std::string& name) { return lookup_(name); }
-  int64_t bytes() const { return bytes_; }
 
  private:
   const TensorLookup& lookup_;
   c10::Device device_;
   std::string source_;
-  std::unordered_map<const void*, bool> seen_;
-  int64_t bytes_ = 0;
 };
 
 }  // namespace
@@ -136,7 +130,6 @@ DistilBertWeights BuildWeights(const ModelConfig& c, const TensorLookup& lookup,
     case HeadKind::kBase:
       break;
   }
-  w.parameter_bytes = r.bytes();
   return w;
 }
 

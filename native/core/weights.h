@@ -30,8 +30,6 @@ struct DistilBertWeights {
   // Classification / QA heads (which ones are set depends on ModelConfig::head).
   at::Tensor pre_classifier_w, pre_classifier_b, classifier_w, classifier_b;
   at::Tensor qa_w, qa_b;
-  // Bytes of parameter storage held (tied tensors counted once).
-  int64_t parameter_bytes = 0;
 };
 
 // Looks a tensor up by its exact name in the checkpoint; nullopt when absent.
