@@ -78,6 +78,11 @@ export interface NativeModelInfo {
   config: NativeModelConfig;
   device: string;
   dtype: 'float32' | 'bfloat16';
+  /**
+   * 'native': the engine's own packed/oneDNN paths. 'torchscript-forward': a TorchScript
+   * archive whose parameters don't map onto DistilBERT's runs its own forward instead.
+   */
+  engine: 'native' | 'torchscript-forward';
   format: 'safetensors' | 'torchscript';
   weightsPath: string;
   parameterBytes: number;

@@ -17,13 +17,15 @@ export function fixture(name: string, args: string[] = []): string {
   return dir;
 }
 
-/** Exports the fixture to TorchScript (model.torchscript.pt) unless already there. */
-export function torchscript(dir: string): string {
+/**
+ * Exports the fixture to TorchScript (model.torchscript.pt) unless already there. `wrap`
+ * nests the model under "inner." so its parameter names don't map (a custom architecture).
+ */
+export function torchscript(dir: string, wrap = false): string {
   const out = path.join(dir, 'model.torchscript.pt');
   if (!fs.existsSync(out)) {
-    execFileSync(PYTHON, [path.join(ROOT, 'scripts', 'export-torchscript.py'), '--model', dir], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const args = [path.join(ROOT, 'scripts', 'export-torchscript.py'), '--model', dir, ...(wrap ? ['--wrap'] : [])];
+    execFileSync(PYTHON, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   return out;
 }

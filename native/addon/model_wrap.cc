@@ -132,6 +132,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   config_ = m.config();
   device_ = m.device();
   dtype_ = m.dtype();
+  engine_ = m.runs_script() ? "torchscript-forward" : "native";
   format_ = m.format();
   weights_path_ = m.weights_path();
   parameter_bytes_ = m.parameter_bytes();
@@ -273,6 +274,7 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   o.Set("config", ConfigToJs(env, config_));
   o.Set("device", device_);
   o.Set("dtype", dtype_);
+  o.Set("engine", engine_);
   o.Set("format", format_);
   o.Set("weightsPath", weights_path_);
   o.Set("parameterBytes", static_cast<double>(parameter_bytes_));

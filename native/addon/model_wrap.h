@@ -63,7 +63,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   // dispose(): Promise<void>. Async: runs after the jobs already queued, then frees the
   // weights. Idempotent; later calls to other methods reject DBN_DISPOSED.
   Napi::Value Dispose(const Napi::CallbackInfo& info);
-  // info: {config, device, dtype, format, weightsPath, parameterBytes, threads, state}. Getter.
+  // info: {config, device, dtype, engine, format, weightsPath, parameterBytes, threads, state}. Getter.
   Napi::Value Info(const Napi::CallbackInfo& info);
   // tokenizer: Tokenizer. Getter (same object every time).
   Napi::Value GetTokenizer(const Napi::CallbackInfo& info);
@@ -77,7 +77,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   std::shared_ptr<Session> session_;
   State state_ = State::kReady;
   ModelConfig config_;  // copy for the JS thread
-  std::string device_, dtype_, format_, weights_path_;
+  std::string device_, dtype_, engine_, format_, weights_path_;
   int64_t parameter_bytes_ = 0;
   int64_t reported_bytes_ = 0;
   Napi::ObjectReference tokenizer_;

@@ -59,12 +59,14 @@ void ConfigureAllocatorOnce() {
 }  // namespace
 
 DistilBert::DistilBert(ModelConfig config, DistilBertWeights weights, c10::Device device,
-                       std::string weights_path, std::string format, ComputeType compute)
+                       std::string weights_path, std::string format, ComputeType compute,
+                       std::unique_ptr<ScriptModel> script)
     : config_(std::move(config)),
       weights_(std::move(weights)),
       device_(device),
       weights_path_(std::move(weights_path)),
-      format_(std::move(format)) {
+      format_(std::move(format)),
+      script_(std::move(script)) {
   dtype_ = compute == ComputeType::kBFloat16 ? "bfloat16" : "float32";
   const Epilogue act = config_.activation == Activation::kGelu ? Epilogue::kGelu : Epilogue::kRelu;
   int64_t layer_bytes = 0;
@@ -85,7 +87,7 @@ DistilBert::DistilBert(ModelConfig config, DistilBertWeights weights, c10::Devic
     layers_.push_back(std::move(ops));
     l = LayerWeights();  // drop the source tensors: the Linear ops hold what runs
   }
-  if (config_.head == HeadKind::kMaskedLm) {
+  if (config_.head == HeadKind::kMaskedLm && !script_) {
     vocab_transform_ = Linear(weights_.vocab_transform_w, weights_.vocab_transform_b, act, compute);
   }
   // Embeddings and heads as resolved (the tied projector is the embedding itself).
@@ -153,9 +155,23 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
   ModelConfig config = LoadConfigFile(dir + "/config.json");
   TensorLookup lookup =
       format == "safetensors" ? SafetensorsLookup(weights_path) : TorchScriptLookup(weights_path);
-  DistilBertWeights weights = BuildWeights(config, lookup, device, weights_path);
-  return std::unique_ptr<DistilBert>(
-      new DistilBert(std::move(config), std::move(weights), device, weights_path, format, compute));
+  DistilBertWeights weights;
+  std::unique_ptr<ScriptModel> script;
+  try {
+    weights = BuildWeights(config, lookup, device, weights_path);
+  } catch (const Error& e) {
+    // A TorchScript archive whose parameters don't map (a custom architecture) still runs,
+    // through its own forward.
+    if (format != "torchscript" || e.code() != ErrorCode::kUnsupportedModel) throw;
+    if (compute == ComputeType::kBFloat16) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "dtype \"bfloat16\" needs weights the engine can map; this TorchScript archive "
+                  "runs its own forward (" + std::string(e.what()) + ")");
+    }
+    script = ScriptModel::Load(weights_path, device);
+  }
+  return std::unique_ptr<DistilBert>(new DistilBert(std::move(config), std::move(weights), device,
+                                                    weights_path, format, compute, std::move(script)));
 }
 
 void DistilBert::Validate(const TokenBatch& batch) const {
@@ -280,8 +296,35 @@ std::vector<int64_t> FirstRows(const TokenBatch& batch) {
 
 }  // namespace
 
+std::vector<at::Tensor> DistilBert::RunScript(const TokenBatch& batch, at::Tensor* rows) const {
+  Validate(batch);
+  const int64_t b = static_cast<int64_t>(batch.lengths.size());
+  int64_t s = 0;
+  for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
+  at::Tensor ids = at::full({b, s}, config_.pad_token_id, at::kLong);
+  at::Tensor mask = at::zeros({b, s}, at::kLong);
+  std::vector<int64_t> row_index;
+  row_index.reserve(batch.ids.size());
+  auto ids_a = ids.accessor<int64_t, 2>();
+  auto mask_a = mask.accessor<int64_t, 2>();
+  size_t k = 0;
+  for (int64_t i = 0; i < b; ++i) {
+    for (int32_t j = 0; j < batch.lengths[i]; ++j) {
+      ids_a[i][j] = batch.ids[k++];
+      mask_a[i][j] = 1;
+      row_index.push_back(i * s + j);
+    }
+  }
+  *rows = at::tensor(row_index, at::kLong).to(device_);
+  return script_->Forward(ids.to(device_), mask.to(device_));
+}
+
 std::vector<float> DistilBert::SequenceLogits(const TokenBatch& batch) const {
   RequireHead(HeadKind::kSequenceClassification, "text classification");
+  if (script_) {
+    at::Tensor rows;
+    return ToHost(RunScript(batch, &rows).at(0));
+  }
   const at::Tensor cls =
       Encode(batch).index_select(0, at::tensor(FirstRows(batch), at::kLong).to(device_));
   const auto& w = weights_;
@@ -291,17 +334,36 @@ std::vector<float> DistilBert::SequenceLogits(const TokenBatch& batch) const {
 
 std::vector<float> DistilBert::TokenLogits(const TokenBatch& batch) const {
   RequireHead(HeadKind::kTokenClassification, "token classification");
+  if (script_) {
+    at::Tensor rows;
+    const at::Tensor logits = RunScript(batch, &rows).at(0);
+    return ToHost(logits.reshape({-1, logits.size(-1)}).index_select(0, rows));
+  }
   return ToHost(at::linear(Encode(batch), weights_.classifier_w, weights_.classifier_b));
 }
 
 std::pair<std::vector<float>, std::vector<float>> DistilBert::QaLogits(const TokenBatch& batch) const {
   RequireHead(HeadKind::kQuestionAnswering, "question answering");
+  if (script_) {
+    at::Tensor rows;
+    const auto outs = RunScript(batch, &rows);
+    if (outs.size() < 2) throw Error(ErrorCode::kUnsupportedModel, "the QA module must return (start, end)");
+    return {ToHost(outs[0].reshape(-1).index_select(0, rows)), ToHost(outs[1].reshape(-1).index_select(0, rows))};
+  }
   const at::Tensor logits = at::linear(Encode(batch), weights_.qa_w, weights_.qa_b);
   return {ToHost(logits.select(1, 0)), ToHost(logits.select(1, 1))};
 }
 
 std::vector<float> DistilBert::Embed(const TokenBatch& batch, Pooling pooling, bool normalize) const {
-  const at::Tensor hidden = Encode(batch);
+  at::Tensor hidden;
+  if (script_) {
+    // Only a base-model archive returns hidden states.
+    RequireHead(HeadKind::kBase, "embeddings from a TorchScript archive that runs its own forward");
+    at::Tensor rows;
+    hidden = RunScript(batch, &rows).at(0).reshape({-1, config_.dim}).index_select(0, rows);
+  } else {
+    hidden = Encode(batch);
+  }
   at::Tensor pooled;
   if (pooling == Pooling::kCls) {
     pooled = hidden.index_select(0, at::tensor(FirstRows(batch), at::kLong).to(device_));
@@ -348,9 +410,18 @@ FillMaskResult DistilBert::FillMask(const TokenBatch& batch, int32_t mask_id, in
   }
   const auto& w = weights_;
   const int64_t d = config_.dim;
-  at::Tensor h = Encode(batch).index_select(0, at::tensor(mask_rows, at::kLong).to(device_));
-  h = at::layer_norm(vocab_transform_(h), {d}, w.vocab_ln_w, w.vocab_ln_b, kLayerNormEps);
-  at::Tensor probs = at::softmax(at::linear(h, w.vocab_proj_w, w.vocab_proj_b), -1);
+  at::Tensor logits;
+  if (script_) {
+    at::Tensor rows;
+    const at::Tensor all = RunScript(batch, &rows).at(0);
+    const at::Tensor picked = rows.index_select(0, at::tensor(mask_rows, at::kLong).to(device_));
+    logits = all.reshape({-1, all.size(-1)}).index_select(0, picked);
+  } else {
+    at::Tensor h = Encode(batch).index_select(0, at::tensor(mask_rows, at::kLong).to(device_));
+    h = at::layer_norm(vocab_transform_(h), {d}, w.vocab_ln_w, w.vocab_ln_b, kLayerNormEps);
+    logits = at::linear(h, w.vocab_proj_w, w.vocab_proj_b);
+  }
+  at::Tensor probs = at::softmax(logits.to(at::kFloat), -1);
   at::Tensor candidates;
   if (!targets.empty()) {
     candidates = at::tensor(std::vector<int64_t>(targets.begin(), targets.end()), at::kLong)

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/linear.h"
+#include "core/script_model.h"
 #include "core/weights.h"
 
 namespace dbn {
@@ -50,6 +51,9 @@ class DistilBert {
   int64_t parameter_bytes() const { return parameter_bytes_; }
   std::string device() const;
   const std::string& dtype() const { return dtype_; }
+  // True when a TorchScript archive's parameters did not map onto DistilBERT's, so its own
+  // forward runs (none of the engine's own paths apply).
+  bool runs_script() const { return script_ != nullptr; }
 
   // Masked-LM: top-k over the vocabulary (or over `targets` when non-empty) at every
   // position holding `mask_id`. The head runs only on those rows.
@@ -72,7 +76,10 @@ class DistilBert {
 
  private:
   DistilBert(ModelConfig config, DistilBertWeights weights, c10::Device device,
-             std::string weights_path, std::string format, ComputeType compute);
+             std::string weights_path, std::string format, ComputeType compute,
+             std::unique_ptr<ScriptModel> script);
+  // The script's outputs for right-padded ids; *rows gets each real token's padded row.
+  std::vector<at::Tensor> RunScript(const TokenBatch& batch, at::Tensor* rows) const;
   void Validate(const TokenBatch& batch) const;
   void RequireHead(HeadKind head, const char* task) const;
   at::Tensor Attention(const at::Tensor& qkv, const TokenBatch& batch) const;
@@ -88,6 +95,7 @@ class DistilBert {
   Linear vocab_transform_;
   std::string dtype_;
   int64_t parameter_bytes_ = 0;
+  std::unique_ptr<ScriptModel> script_;
   c10::Device device_;
   std::string weights_path_;
   std::string format_;
