@@ -1,22 +1,11 @@
 #include "addon/model_wrap.h"
 
-#include <sys/stat.h>
-
 #include "addon/addon_data.h"
 #include "addon/convert.h"
 #include "addon/tokenizer_wrap.h"
 
 namespace dbn::addon {
 namespace {
-
-std::string DirOf(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-    const auto slash = path.find_last_of('/');
-    return slash == std::string::npos ? "." : path.substr(0, slash);
-  }
-  return path;
-}
 
 class LoadJob : public AsyncJob {
  public:
@@ -25,7 +14,7 @@ class LoadJob : public AsyncJob {
         options_(std::move(options)) {}
   void Execute() override {
     session_->model = DistilBert::Load(path_, options_);
-    session_->tokenizer = Tokenizer::FromDirectory(DirOf(path_));
+    session_->tokenizer = Tokenizer::FromDirectory(session_->model->model_dir());
   }
   Napi::Value Resolve(Napi::Env env) override {
     auto holder = Napi::External<std::shared_ptr<Session>>::New(
@@ -129,7 +118,6 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   session_ = *info[0].As<Napi::External<std::shared_ptr<Session>>>().Data();
   // The owner thread finished the load job before this runs, so reading the model is safe.
   const DistilBert& m = *session_->model;
-  config_ = m.config();
   device_ = m.device();
   dtype_ = m.dtype();
   engine_ = m.runs_script() ? "torchscript-forward" : "native";
@@ -137,6 +125,10 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   weights_path_ = m.weights_path();
   parameter_bytes_ = m.parameter_bytes();
   tokenizer_ = Napi::Persistent(TokenizerWrap::NewInstance(env, session_->tokenizer));
+  // The config never changes and the pipelines read it on every call: build it once, frozen.
+  Napi::Object config_js = ConfigToJs(env, m.config());
+  napi_object_freeze(env, config_js);
+  config_js_ = Napi::Persistent(config_js);
   // Tell V8 how much native memory this small JS object keeps alive, so GC pressure is right.
   // Mapped float32 weights count too: they become resident as soon as inference touches them.
   reported_bytes_ = parameter_bytes_;
@@ -271,7 +263,7 @@ Napi::Value ModelWrap::Dispose(const Napi::CallbackInfo& info) {
 Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto o = Napi::Object::New(env);
-  o.Set("config", ConfigToJs(env, config_));
+  o.Set("config", config_js_.Value());
   o.Set("device", device_);
   o.Set("dtype", dtype_);
   o.Set("engine", engine_);

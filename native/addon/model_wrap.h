@@ -76,11 +76,11 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
 
   std::shared_ptr<Session> session_;
   State state_ = State::kReady;
-  ModelConfig config_;  // copy for the JS thread
   std::string device_, dtype_, engine_, format_, weights_path_;
   int64_t parameter_bytes_ = 0;
   int64_t reported_bytes_ = 0;
   Napi::ObjectReference tokenizer_;
+  Napi::ObjectReference config_js_;  // frozen info.config, built once
 };
 
 }  // namespace dbn::addon

@@ -324,15 +324,20 @@ Napi::Value TokenizerWrap::Vocab(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TokenizerWrap::Info(const Napi::CallbackInfo& info) {
-  auto o = Napi::Object::New(info.Env());
-  o.Set("vocabSize", tokenizer_->vocab_size());
-  o.Set("clsId", tokenizer_->cls_id());
-  o.Set("sepId", tokenizer_->sep_id());
-  o.Set("padId", tokenizer_->pad_id());
-  o.Set("unkId", tokenizer_->unk_id());
-  o.Set("maskId", tokenizer_->mask_id());
-  o.Set("maskToken", tokenizer_->mask_token());
-  return o;
+  // Fixed for the tokenizer's life and read on every pipeline call: built once, frozen.
+  if (info_.IsEmpty()) {
+    auto o = Napi::Object::New(info.Env());
+    o.Set("vocabSize", tokenizer_->vocab_size());
+    o.Set("clsId", tokenizer_->cls_id());
+    o.Set("sepId", tokenizer_->sep_id());
+    o.Set("padId", tokenizer_->pad_id());
+    o.Set("unkId", tokenizer_->unk_id());
+    o.Set("maskId", tokenizer_->mask_id());
+    o.Set("maskToken", tokenizer_->mask_token());
+    napi_object_freeze(info.Env(), o);
+    info_ = Napi::Persistent(o);
+  }
+  return info_.Value();
 }
 
 }  // namespace dbn::addon

@@ -52,6 +52,7 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
                     const std::string& pair, bool with_tokens) const;
 
   std::shared_ptr<const Tokenizer> tokenizer_;
+  Napi::ObjectReference info_;
 };
 
 }  // namespace dbn::addon

@@ -224,6 +224,15 @@ at::Tensor DistilBert::Encode(const TokenBatch& batch) const {
   return x;
 }
 
+at::Tensor DistilBert::PaddedRows(const TokenBatch& batch, int64_t max_len) const {
+  std::vector<int64_t> rows;
+  rows.reserve(batch.ids.size());
+  for (size_t i = 0; i < batch.lengths.size(); ++i) {
+    for (int32_t j = 0; j < batch.lengths[i]; ++j) rows.push_back(static_cast<int64_t>(i) * max_len + j);
+  }
+  return at::tensor(rows, at::kLong).to(device_);
+}
+
 // qkv: packed [tokens, 3*dim] → context packed [tokens, dim]. Sequences are padded to the
 // longest only here; projections and FFN never see padding rows.
 at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch) const {
@@ -235,12 +244,7 @@ at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch)
   at::Tensor rows, keep;
   at::Tensor padded = qkv;
   if (ragged) {
-    std::vector<int64_t> row_index;
-    row_index.reserve(batch.ids.size());
-    for (int64_t i = 0; i < b; ++i) {
-      for (int32_t j = 0; j < batch.lengths[i]; ++j) row_index.push_back(i * s + j);
-    }
-    rows = at::tensor(row_index, at::kLong).to(device_);
+    rows = PaddedRows(batch, s);
     padded = at::zeros({b * s, 3 * d}, qkv.options()).index_copy_(0, rows, qkv);
     keep = at::arange(s, at::kLong).unsqueeze(0).lt(
         at::tensor(std::vector<int64_t>(batch.lengths.begin(), batch.lengths.end()), at::kLong)
@@ -303,8 +307,6 @@ std::vector<at::Tensor> DistilBert::RunScript(const TokenBatch& batch, at::Tenso
   for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
   at::Tensor ids = at::full({b, s}, config_.pad_token_id, at::kLong);
   at::Tensor mask = at::zeros({b, s}, at::kLong);
-  std::vector<int64_t> row_index;
-  row_index.reserve(batch.ids.size());
   auto ids_a = ids.accessor<int64_t, 2>();
   auto mask_a = mask.accessor<int64_t, 2>();
   size_t k = 0;
@@ -312,10 +314,9 @@ std::vector<at::Tensor> DistilBert::RunScript(const TokenBatch& batch, at::Tenso
     for (int32_t j = 0; j < batch.lengths[i]; ++j) {
       ids_a[i][j] = batch.ids[k++];
       mask_a[i][j] = 1;
-      row_index.push_back(i * s + j);
     }
   }
-  *rows = at::tensor(row_index, at::kLong).to(device_);
+  *rows = PaddedRows(batch, s);
   return script_->Forward(ids.to(device_), mask.to(device_));
 }
 

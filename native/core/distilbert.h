@@ -46,6 +46,11 @@ class DistilBert {
 
   const ModelConfig& config() const { return config_; }
   const std::string& weights_path() const { return weights_path_; }
+  // The checkpoint directory (config.json, tokenizer files): where the weights file is.
+  std::string model_dir() const {
+    const auto slash = weights_path_.find_last_of('/');
+    return slash == std::string::npos ? "." : weights_path_.substr(0, slash);
+  }
   const std::string& format() const { return format_; }
   // Bytes of weights held (packed copies included, tied tensors counted once).
   int64_t parameter_bytes() const { return parameter_bytes_; }
@@ -83,6 +88,8 @@ class DistilBert {
   void Validate(const TokenBatch& batch) const;
   void RequireHead(HeadKind head, const char* task) const;
   at::Tensor Attention(const at::Tensor& qkv, const TokenBatch& batch) const;
+  // Row of each real token in the right-padded [batch * max_len] layout, in input order.
+  at::Tensor PaddedRows(const TokenBatch& batch, int64_t max_len) const;
 
   struct LayerOps {
     Linear qkv, out, ffn1, ffn2;  // ffn1 carries the activation
