@@ -26,14 +26,18 @@ export function loadShape(file, shape) {
 
 /**
  * Useful FLOPs of one call, 2 per multiply-add, counted on REAL tokens only (padding a system
- * computes is not credited): the encoder's projections + FFN + attention (as native/bench), plus
- * for fill-mask the MLM head at the [MASK] rows only (a system that projects every token to the
- * vocabulary does more work than this and gets no credit for it).
+ * computes is not credited): the encoder's projections + FFN + attention (as native/bench).
+ * For fill-mask (one [MASK] per sequence), only what the answer depends on: in the last layer
+ * keys and values for every token but queries, attention, output projection and FFN at the
+ * [MASK] rows, then the MLM head at those rows (a system that runs the last layer on every
+ * token, or projects every token to the vocabulary, does more work and gets no credit for it).
  */
 export function usefulFlops(cfg, lengths, workload, masks) {
   const { dim: d, hidden_dim: h, n_layers: nl, vocab_size: v } = cfg;
+  const layer = (L, q) => 2 * L * 2 * d * d + 2 * q * (2 * d * d + 2 * d * h) + 4 * q * L * d;
+  const m = workload === 'fill-mask' ? masks / lengths.length : null;
   let f = 0;
-  for (const L of lengths) f += 2 * L * nl * (4 * d * d + 2 * d * h) + 4 * nl * L * L * d;
+  for (const L of lengths) f += (nl - 1) * layer(L, L) + layer(L, m ?? L);
   if (workload === 'fill-mask') f += masks * 2 * (d * d + d * v);
   return f;
 }

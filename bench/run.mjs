@@ -98,12 +98,12 @@ function childArgs(system, workload, shape, sched) {
     case 'transformers.js': return node('sys-transformersjs.mjs');
     case 'pytorch-eager': return [PY, 'scripts/bench-pytorch.py', ...common, '--max-seconds', String(sched.max)];
     case 'dbn_bench': {
+      // The native bench binary times the engine alone on random ids of the case's lengths (one
+      // [MASK] per sequence for fill-mask), with no tokenizer, decoding or Node in the way.
       const w = wlAll.shapes[shape];
-      // The native bench binary times the bare encoder on random ids of one fixed shape; it has
-      // no mixed-length input and no tokenizer/decoder, so it only covers encoder × fixed shapes.
-      if (workload !== 'encoder' || new Set(w.lengths).size !== 1) return null;
-      return [path.join(ROOT, 'build/dbn_bench'), '--model', modelDir, '--batch', String(w.batch), '--seq', String(w.seq),
-        '--threads', String(threads), '--warmup', String(sched.warmup), '--iterations', String(sched.iters), '--workload', 'encoder'];
+      return [path.join(ROOT, 'build/dbn_bench'), '--model', modelDir, '--lengths', w.lengths.join(','),
+        '--threads', String(threads), '--warmup', String(sched.warmup), '--iterations', String(sched.iters),
+        '--workload', workload, '--owner-thread', '1'];
     }
     default: throw new Error(system);
   }
@@ -117,9 +117,10 @@ function normalize(system, workload, shape, r) {
   const j = r.json;
   if (system === 'dbn_bench') {
     const flops = usefulFlops(cfg, w.lengths, workload, w.batch);
-    return { ...base, batch: w.batch, real_tokens: w.batch * w.seq, computed_tokens: w.batch * w.seq, load_ms: j.load_ms,
+    const real = w.lengths.reduce((x, y) => x + y, 0);
+    return { ...base, batch: w.batch, real_tokens: real, computed_tokens: real, load_ms: j.load_ms,
       p50_ms: j.p50_ms, p99_ms: j.p99_ms, iters: j.iterations, seq_per_s: j.seq_per_s, useful_gflop: flops / 1e9,
-      gflops: flops / (j.p50_ms * 1e6), threads: j.threads, note: 'native binary: bare encoder, random ids, no tokenizer' };
+      gflops: flops / (j.p50_ms * 1e6), threads: j.threads, note: 'native binary: the engine alone on random ids, no tokenizer or decoding' };
   }
   return { ...base, ...j, system };
 }

@@ -4,12 +4,10 @@
 #include <sys/stat.h>
 
 #include <cmath>
-#include <mutex>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "common/error.h"
+#include "core/attention.h"
+#include "core/cpu_allocator.h"
 
 namespace dbn {
 namespace {
@@ -41,19 +39,6 @@ c10::Device ParseDevice(const std::string& name) {
   }
   throw Error(ErrorCode::kInvalidArgument,
               "device must be \"cpu\" or \"cuda[:N]\", got \"" + name + "\"");
-}
-
-// glibc returns large freed blocks to the OS (munmap) and maps them again on the next
-// forward: each activation buffer of a batch then page-faults afresh. Raising the thresholds
-// once keeps those blocks in the heap for reuse. Process-wide, set at the first model load.
-void ConfigureAllocatorOnce() {
-#ifdef __GLIBC__
-  static std::once_flag once;
-  std::call_once(once, [] {
-    mallopt(M_MMAP_THRESHOLD, 512 << 20);
-    mallopt(M_TRIM_THRESHOLD, 1024 << 20);
-  });
-#endif
 }
 
 }  // namespace
@@ -89,6 +74,8 @@ DistilBert::DistilBert(ModelConfig config, DistilBertWeights weights, c10::Devic
   }
   if (config_.head == HeadKind::kMaskedLm && !script_) {
     vocab_transform_ = Linear(weights_.vocab_transform_w, weights_.vocab_transform_b, act, compute);
+    // float32 even for bfloat16 models: a bfloat16 copy would hold the tied embeddings twice.
+    vocab_projector_ = Linear::Shared(weights_.vocab_proj_w, weights_.vocab_proj_b);
   }
   // Embeddings and heads as resolved (the tied projector is the embedding itself).
   int64_t other = 0;
@@ -115,7 +102,9 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
   }
   const ComputeType compute =
       options.dtype == "bfloat16" ? ComputeType::kBFloat16 : ComputeType::kFloat32;
-  ConfigureAllocatorOnce();
+  // Large activation buffers are reused rather than mapped afresh by every forward (see
+  // core/cpu_allocator.h). Process-wide, installed once.
+  CachingCpuAllocator::InstallOnce();
   if (options.format != "auto" && options.format != "safetensors" &&
       options.format != "torchscript") {
     throw Error(ErrorCode::kInvalidArgument,
@@ -203,7 +192,7 @@ void DistilBert::Validate(const TokenBatch& batch) const {
   }
 }
 
-at::Tensor DistilBert::Encode(const TokenBatch& batch) const {
+at::Tensor DistilBert::Encode(const TokenBatch& batch, const std::vector<int64_t>* rows) const {
   Validate(batch);
   const int64_t t = static_cast<int64_t>(batch.ids.size()), d = config_.dim;
   std::vector<int64_t> ids(batch.ids.begin(), batch.ids.end()), positions;
@@ -216,11 +205,23 @@ at::Tensor DistilBert::Encode(const TokenBatch& batch) const {
                  at::embedding(w.pos_emb, at::tensor(positions, at::kLong).to(device_));
   x = at::layer_norm(x, {d}, w.emb_ln_w, w.emb_ln_b, kLayerNormEps);
   TORCH_CHECK(x.size(0) == t);
-  for (const LayerOps& l : layers_) {
-    at::Tensor ctx = Attention(l.qkv(x), batch);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const LayerOps& l = layers_[i];
+    const at::Tensor qkv = l.qkv(x);
+    at::Tensor ctx;
+    if (rows != nullptr && i + 1 == layers_.size()) {
+      // Last layer, only some rows wanted: keys and values come from every token, but the
+      // queries, output projection, LayerNorms and FFN run on those rows alone.
+      const at::Tensor picked = at::tensor(*rows, at::kLong).to(device_);
+      ctx = Attention(qkv, batch, rows);
+      x = x.index_select(0, picked);
+    } else {
+      ctx = Attention(qkv, batch, nullptr);
+    }
     at::Tensor sa = at::layer_norm(l.out(ctx) + x, {d}, l.sa_ln_w, l.sa_ln_b, kLayerNormEps);
     x = at::layer_norm(l.ffn2(l.ffn1(sa)) + sa, {d}, l.out_ln_w, l.out_ln_b, kLayerNormEps);
   }
+  if (rows != nullptr && layers_.empty()) x = x.index_select(0, at::tensor(*rows, at::kLong).to(device_));
   return x;
 }
 
@@ -233,11 +234,31 @@ at::Tensor DistilBert::PaddedRows(const TokenBatch& batch, int64_t max_len) cons
   return at::tensor(rows, at::kLong).to(device_);
 }
 
-// qkv: packed [tokens, 3*dim] → context packed [tokens, dim]. Sequences are padded to the
-// longest only here; projections and FFN never see padding rows.
-at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch) const {
+// qkv: packed [tokens, 3*dim] → context packed [tokens, dim], or [rows, dim] for the query
+// rows given (sorted, packed indices). On the CPU each sequence attends on its own
+// (core/attention.h); elsewhere sequences are padded to the longest for this step only;
+// projections and FFN never see padding rows.
+at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch,
+                                 const std::vector<int64_t>* query_rows) const {
+  at::Tensor queries;
+  std::vector<int32_t> query_counts;
+  if (query_rows != nullptr) {
+    queries = qkv.index_select(0, at::tensor(*query_rows, at::kLong).to(device_));
+    query_counts.assign(batch.lengths.size(), 0);
+    size_t seq = 0;
+    int64_t end = batch.lengths.empty() ? 0 : batch.lengths[0];
+    for (int64_t r : *query_rows) {
+      while (r >= end) end += batch.lengths[++seq];
+      ++query_counts[seq];
+    }
+  }
+  const int64_t heads = config_.n_heads;
+  if (at::Tensor fast = PackedAttention(qkv, batch.lengths, heads, queries, query_counts);
+      fast.defined()) {
+    return fast;
+  }
   const int64_t b = static_cast<int64_t>(batch.lengths.size());
-  const int64_t d = config_.dim, heads = config_.n_heads, hd = d / heads;
+  const int64_t d = config_.dim, hd = d / heads;
   int64_t s = 0;
   for (int32_t len : batch.lengths) s = std::max<int64_t>(s, len);
   const bool ragged = static_cast<int64_t>(batch.ids.size()) != b * s;
@@ -250,9 +271,6 @@ at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch)
         at::tensor(std::vector<int64_t>(batch.lengths.begin(), batch.lengths.end()), at::kLong)
             .unsqueeze(1));
     keep = keep.to(device_).view({b, 1, 1, s});
-  }
-  if (at::Tensor fast = DnnlAttention(padded, b, s, heads, hd, keep); fast.defined()) {
-    return ragged ? fast.index_select(0, rows) : fast;
   }
   // [b, s, 3, heads, hd] → three [b, heads, s, hd]
   at::Tensor parts = padded.view({b, s, 3, heads, hd}).permute({2, 0, 3, 1, 4});
@@ -269,7 +287,9 @@ at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch)
   ctx = at::matmul(at::softmax(scores, -1), v);
 #endif
   ctx = ctx.transpose(1, 2).reshape({b * s, d});
-  return ragged ? ctx.index_select(0, rows) : ctx;
+  if (ragged) ctx = ctx.index_select(0, rows);
+  if (query_rows != nullptr) ctx = ctx.index_select(0, at::tensor(*query_rows, at::kLong).to(device_));
+  return ctx;
 }
 
 void DistilBert::RequireHead(HeadKind head, const char* task) const {
@@ -326,8 +346,8 @@ std::vector<float> DistilBert::SequenceLogits(const TokenBatch& batch) const {
     at::Tensor rows;
     return ToHost(RunScript(batch, &rows).at(0));
   }
-  const at::Tensor cls =
-      Encode(batch).index_select(0, at::tensor(FirstRows(batch), at::kLong).to(device_));
+  const std::vector<int64_t> first = FirstRows(batch);
+  const at::Tensor cls = Encode(batch, &first);
   const auto& w = weights_;
   at::Tensor h = at::relu(at::linear(cls, w.pre_classifier_w, w.pre_classifier_b));
   return ToHost(at::linear(h, w.classifier_w, w.classifier_b));
@@ -356,18 +376,21 @@ std::pair<std::vector<float>, std::vector<float>> DistilBert::QaLogits(const Tok
 }
 
 std::vector<float> DistilBert::Embed(const TokenBatch& batch, Pooling pooling, bool normalize) const {
+  const std::vector<int64_t> first = FirstRows(batch);
   at::Tensor hidden;
   if (script_) {
     // Only a base-model archive returns hidden states.
     RequireHead(HeadKind::kBase, "embeddings from a TorchScript archive that runs its own forward");
     at::Tensor rows;
     hidden = RunScript(batch, &rows).at(0).reshape({-1, config_.dim}).index_select(0, rows);
+    if (pooling == Pooling::kCls) hidden = hidden.index_select(0, at::tensor(first, at::kLong).to(device_));
   } else {
-    hidden = Encode(batch);
+    // CLS pooling needs the first rows only, so the last layer runs on those alone.
+    hidden = Encode(batch, pooling == Pooling::kCls ? &first : nullptr);
   }
   at::Tensor pooled;
   if (pooling == Pooling::kCls) {
-    pooled = hidden.index_select(0, at::tensor(FirstRows(batch), at::kLong).to(device_));
+    pooled = hidden;
   } else {
     std::vector<int64_t> seq_of_row;
     seq_of_row.reserve(batch.ids.size());
@@ -418,9 +441,9 @@ FillMaskResult DistilBert::FillMask(const TokenBatch& batch, int32_t mask_id, in
     const at::Tensor picked = rows.index_select(0, at::tensor(mask_rows, at::kLong).to(device_));
     logits = all.reshape({-1, all.size(-1)}).index_select(0, picked);
   } else {
-    at::Tensor h = Encode(batch).index_select(0, at::tensor(mask_rows, at::kLong).to(device_));
+    at::Tensor h = Encode(batch, &mask_rows);
     h = at::layer_norm(vocab_transform_(h), {d}, w.vocab_ln_w, w.vocab_ln_b, kLayerNormEps);
-    logits = at::linear(h, w.vocab_proj_w, w.vocab_proj_b);
+    logits = vocab_projector_(h);
   }
   at::Tensor probs = at::softmax(logits.to(at::kFloat), -1);
   at::Tensor candidates;

@@ -67,7 +67,9 @@ class DistilBert {
 
   // Encoder output of every real token, packed in input order: [tokens, dim]. No padding
   // is computed except inside attention (where each sequence sees only its own keys).
-  at::Tensor Encode(const TokenBatch& batch) const;
+  // With `rows` (sorted packed indices), only those rows come out, [rows, dim]: the last
+  // layer then runs its queries, output projection and FFN on those rows alone.
+  at::Tensor Encode(const TokenBatch& batch, const std::vector<int64_t>* rows = nullptr) const;
 
   // Heads. Outputs are float32 on the host, row-major; "packed" means every real token of
   // every sequence in input order, without padding rows. Each throws kUnsupportedModel when
@@ -87,7 +89,8 @@ class DistilBert {
   std::vector<at::Tensor> RunScript(const TokenBatch& batch, at::Tensor* rows) const;
   void Validate(const TokenBatch& batch) const;
   void RequireHead(HeadKind head, const char* task) const;
-  at::Tensor Attention(const at::Tensor& qkv, const TokenBatch& batch) const;
+  at::Tensor Attention(const at::Tensor& qkv, const TokenBatch& batch,
+                       const std::vector<int64_t>* query_rows) const;
   // Row of each real token in the right-padded [batch * max_len] layout, in input order.
   at::Tensor PaddedRows(const TokenBatch& batch, int64_t max_len) const;
 
@@ -100,12 +103,13 @@ class DistilBert {
   DistilBertWeights weights_;  // embeddings and heads; encoder layers live in layers_
   std::vector<LayerOps> layers_;
   Linear vocab_transform_;
+  Linear vocab_projector_;  // reads the (possibly tied) projector weight in place
   std::string dtype_;
   int64_t parameter_bytes_ = 0;
-  std::unique_ptr<ScriptModel> script_;
   c10::Device device_;
   std::string weights_path_;
   std::string format_;
+  std::unique_ptr<ScriptModel> script_;
 };
 
 }  // namespace dbn

@@ -2,9 +2,6 @@
 
 #include <ATen/ATen.h>
 
-#include <atomic>
-#include <cmath>
-#include <limits>
 
 #include "common/error.h"
 
@@ -117,6 +114,26 @@ Linear::Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilog
   bias_ = compute == ComputeType::kBFloat16 ? bias.to(at::kBFloat16) : bias;
 }
 
+Linear Linear::Shared(const at::Tensor& weight, const at::Tensor& bias) {
+  Linear l;
+  l.weight_ = weight.contiguous();
+  l.bias_ = bias;
+#ifdef DBN_HAVE_DNNL
+  if (weight.device().is_cpu() && weight.scalar_type() == at::kFloat) {
+    auto p = std::make_unique<Packed>();
+    p->out = weight.size(0);
+    p->in = weight.size(1);
+    p->bias = bias.contiguous();
+    p->bias_md = dnnl::memory::desc({1, p->out}, dt::f32, tag::ab);
+    // [out, in] row-major is the K x N weight in "ba" order: no reorder, no copy.
+    p->weights_md = dnnl::memory::desc({p->in, p->out}, dt::f32, tag::ba);
+    p->weights = dnnl::memory(p->weights_md, p->engine, l.weight_.data_ptr());
+    l.packed_ = std::move(p);
+  }
+#endif
+  return l;
+}
+
 Linear::Linear() = default;
 Linear::~Linear() = default;
 Linear::Linear(Linear&&) noexcept = default;
@@ -155,52 +172,6 @@ at::Tensor Linear::operator()(const at::Tensor& x) const {
     return Apply(at::linear(x.to(at::kBFloat16), weight_, bias_), epilogue_).to(at::kFloat);
   }
   return Apply(at::linear(x, weight_, bias_), epilogue_);
-}
-
-at::Tensor DnnlAttention(const at::Tensor& qkv, int64_t batch, int64_t seq, int64_t heads,
-                         int64_t head_dim, const at::Tensor& keep) {
-#ifdef DBN_HAVE_DNNL
-  if (!qkv.device().is_cpu() || qkv.scalar_type() != at::kFloat || !qkv.is_contiguous()) return {};
-  static std::atomic<bool> unsupported{false};  // set once if oneDNN rejects these strided layouts
-  if (unsupported) return {};
-  const int64_t d = heads * head_dim, row = 3 * d;
-  try {
-    dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-    dnnl::stream stream(engine);
-    float* base = qkv.data_ptr<float>();
-    // Q [b, h, s, hd] and K^T [b, h, hd, s] as views of the qkv rows.
-    const dnnl::memory::desc q_md({batch, heads, seq, head_dim}, dt::f32, {seq * row, head_dim, row, 1});
-    const dnnl::memory::desc kt_md({batch, heads, head_dim, seq}, dt::f32, {seq * row, head_dim, 1, row});
-    const dnnl::memory::desc s_md({batch, heads, seq, seq}, dt::f32, tag::abcd);
-    dnnl::primitive_attr scale_attr;
-    scale_attr.set_output_scales(0, {1.0f / std::sqrt(static_cast<float>(head_dim))});
-    dnnl::matmul::primitive_desc qk_pd(dnnl::matmul::desc(q_md, kt_md, s_md), scale_attr, engine);
-    at::Tensor scores = at::empty({batch, heads, seq, seq}, qkv.options());
-    dnnl::memory q_m(q_md, engine, base), kt_m(kt_md, engine, base + d),
-        s_m(s_md, engine, scores.data_ptr());
-    dnnl::matmul(qk_pd).execute(stream, {{DNNL_ARG_SRC, q_m}, {DNNL_ARG_WEIGHTS, kt_m}, {DNNL_ARG_DST, s_m}});
-    stream.wait();
-    // HF fills masked scores with the dtype's lowest value (not -inf): same here.
-    if (keep.defined()) scores.masked_fill_(keep.logical_not(), std::numeric_limits<float>::lowest());
-    at::Tensor probs = at::softmax(scores, -1);
-    // ctx [b, h, s, hd] written with strides that make it [b, s, h, hd] = [b * s, d].
-    const dnnl::memory::desc v_md({batch, heads, seq, head_dim}, dt::f32, {seq * row, head_dim, row, 1});
-    const dnnl::memory::desc c_md({batch, heads, seq, head_dim}, dt::f32, {seq * d, head_dim, d, 1});
-    dnnl::matmul::primitive_desc av_pd(dnnl::matmul::desc(s_md, v_md, c_md), engine);
-    at::Tensor ctx = at::empty({batch * seq, d}, qkv.options());
-    dnnl::memory p_m(s_md, engine, probs.data_ptr()), v_m(v_md, engine, base + 2 * d),
-        c_m(c_md, engine, ctx.data_ptr());
-    dnnl::matmul(av_pd).execute(stream, {{DNNL_ARG_SRC, p_m}, {DNNL_ARG_WEIGHTS, v_m}, {DNNL_ARG_DST, c_m}});
-    stream.wait();
-    return ctx;
-  } catch (const dnnl::error&) {
-    unsupported = true;
-    return {};
-  }
-#else
-  (void)qkv; (void)batch; (void)seq; (void)heads; (void)head_dim; (void)keep;
-  return {};
-#endif
 }
 
 }  // namespace dbn

@@ -22,6 +22,9 @@ class Linear {
   // weight [out, in], bias [out], float32 on the target device. The packed path copies the
   // weight, so the caller may drop `weight` afterwards.
   Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilogue, ComputeType compute);
+  // float32 matmul that reads `weight` where it is (kept alive here, not copied or packed):
+  // for a weight shared with another use, such as the MLM projector tied to the embeddings.
+  static Linear Shared(const at::Tensor& weight, const at::Tensor& bias);
   ~Linear();
   Linear(Linear&&) noexcept;
   Linear& operator=(Linear&&) noexcept;
@@ -43,15 +46,5 @@ class Linear {
 
 // Whether the packed oneDNN path is compiled in (reported in model info and the bench).
 bool LinearHasDnnl();
-
-// Scaled dot-product attention over a padded, fused QKV block with oneDNN batched matmuls that
-// read Q, K and V in place (strided views of `qkv`, no transposing copies) and write the
-// context straight in [batch * seq, dim] order. libtorch 1.13's bmm goes to the system BLAS,
-// which on this CPU runs the attention products at ~15 GFLOP/s.
-//   qkv: [batch * seq, 3 * dim] float32 contiguous on CPU; keep: [batch, 1, 1, seq] bool or
-//   undefined (all kept). Returns [batch * seq, dim]; undefined when oneDNN is not compiled in
-//   or cannot run these shapes, in which case the caller uses its own path.
-at::Tensor DnnlAttention(const at::Tensor& qkv, int64_t batch, int64_t seq, int64_t heads,
-                         int64_t head_dim, const at::Tensor& keep);
 
 }  // namespace dbn
