@@ -1,7 +1,7 @@
 // Side-by-side benchmark (`npm run bench` → bench/run.sh → this file).
 //
 //   node bench/run.mjs [--quick] [--systems a,b] [--workloads encoder,fill-mask]
-//                      [--shapes 1x16,8x128,32x128,mixed32] [--threads N]
+//                      [--shapes 1x16,8x128,32x128,mixed32] [--threads N] [--rounds N]
 //                      [--model fixtures/random-base] [--onnx fixtures/random-base-onnx]
 //                      [--out fixtures/bench-results.json]
 //
@@ -9,7 +9,10 @@
 // time and peak RSS are per case, and the systems alternate case by case (the starting system
 // rotates) so that drift in machine load hits them alike. Children print one JSON line
 // (bench/common.mjs resultLine). The float32 GEMM peak is measured in the same run, before and
-// after the cases. Prints a markdown table; writes everything to --out.
+// after the cases. With --rounds N every case runs N times (the rounds interleave, so a slow
+// spell of the machine hits each system in some rounds, not all of its samples) and the
+// table reports, per case, the median of the rounds' p50s and the largest p99. Prints a
+// markdown table; writes everything to --out.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +31,8 @@ const outFile = path.resolve(ROOT, a.out ?? 'fixtures/bench-results.json');
 const PY = process.env.DBN_PYTHON ?? '/usr/bin/python3';
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const list = (v, all) => (v ? String(v).split(',') : all);
+const rounds = Number(a.rounds ?? 1);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${a.rounds}`);
 
 const ALL_SYSTEMS = ['distilbert-native', 'dbn_bench', 'onnxruntime-node', 'transformers.js', 'pytorch-eager'];
 const systems = list(a.systems, ALL_SYSTEMS);
@@ -138,23 +143,35 @@ console.error(`bench: OPENBLAS_CORETYPE=${machine.env.OPENBLAS_CORETYPE ?? '(uns
 const sgemmBefore = sgemmSet();
 for (const p of sgemmBefore) console.error(`bench: sgemm ${p.openblas_corename ?? p.OPENBLAS_CORETYPE}: numpy ${p.numpy_gflops?.toFixed(0)} GFLOP/s, torch ${p.torch_gflops?.toFixed(0)} GFLOP/s${p.error ? ' ' + p.error : ''}`);
 
-const results = [];
+const samples = [];
 let caseIndex = 0;
-for (const workload of workloads) {
-  for (const shape of shapes) {
-    const sched = SCHEDULE[shape] ?? SCHEDULE.default;
-    const order = systems.map((_, i) => systems[(i + caseIndex) % systems.length]);
-    caseIndex++;
-    for (const system of order) {
-      const argv = childArgs(system, workload, shape, sched);
-      if (!argv) continue;
-      const row = normalize(system, workload, shape, runChild(argv));
-      results.push(row);
-      const what = row.error ? `ERROR ${row.error}` : row.skipped ? `skipped: ${row.skipped}`
-        : `p50 ${row.p50_ms.toFixed(1)} ms, ${row.seq_per_s.toFixed(1)} seq/s, ${row.gflops.toFixed(1)} GFLOP/s, n=${row.iters}, load ${row.load_ms.toFixed(0)} ms, RSS ${row.peak_rss_mb?.toFixed(0)} MB`;
-      console.error(`bench: ${workload} ${shape} ${system}: ${what}`);
+for (let round = 0; round < rounds; round++) {
+  for (const workload of workloads) {
+    for (const shape of shapes) {
+      const sched = SCHEDULE[shape] ?? SCHEDULE.default;
+      const order = systems.map((_, i) => systems[(i + caseIndex) % systems.length]);
+      caseIndex++;
+      for (const system of order) {
+        const argv = childArgs(system, workload, shape, sched);
+        if (!argv) continue;
+        const row = { ...normalize(system, workload, shape, runChild(argv)), round };
+        samples.push(row);
+        const what = row.error ? `ERROR ${row.error}` : row.skipped ? `skipped: ${row.skipped}`
+          : `p50 ${row.p50_ms.toFixed(1)} ms, ${row.seq_per_s.toFixed(1)} seq/s, ${row.gflops.toFixed(1)} GFLOP/s, n=${row.iters}, load ${row.load_ms.toFixed(0)} ms, RSS ${row.peak_rss_mb?.toFixed(0)} MB`;
+        console.error(`bench: ${rounds > 1 ? `round ${round + 1}/${rounds} ` : ''}${workload} ${shape} ${system}: ${what}`);
+      }
     }
   }
+}
+// One row per case: the median round by p50 (its load time and RSS with it), the worst p99.
+const results = [];
+for (const key of new Set(samples.map((r) => `${r.workload}|${r.shape}|${r.system}`))) {
+  const rows = samples.filter((r) => `${r.workload}|${r.shape}|${r.system}` === key);
+  const ok = rows.filter((r) => r.p50_ms !== undefined).sort((x, y) => x.p50_ms - y.p50_ms);
+  if (!ok.length) { results.push(rows[0]); continue; }
+  const mid = ok[Math.floor((ok.length - 1) / 2)];
+  results.push({ ...mid, p99_ms: Math.max(...ok.map((r) => r.p99_ms)), iters: ok.reduce((n, r) => n + r.iters, 0),
+    rounds: ok.length, round_p50_ms: ok.map((r) => r.p50_ms), peak_rss_mb: Math.max(...ok.map((r) => r.peak_rss_mb ?? 0)) || undefined });
 }
 const sgemmAfter = quick ? [] : [sgemmProbe(null), ...(sgemmBefore.length > 2 ? [sgemmProbe('SkylakeX')] : [])];
 machine.loadavg_end = os.loadavg();
@@ -168,7 +185,8 @@ for (const r of results) if (r.gflops) r.share_of_peak = r.gflops / peak;
 // ---------------------------------------------------------------- report
 const fmt = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 const lines = [];
-lines.push(`Side-by-side, ${machine.date.slice(0, 10)}: ${cpuModel}, ${machine.cores} cores, ${threads} threads per system, fp32.` + (quick ? ' **QUICK SMOKE RUN: 1–2 iterations, no warm-up; timings are meaningless.**' : ''));
+lines.push(`Side-by-side, ${machine.date.slice(0, 10)}: ${cpuModel}, ${machine.cores} cores, ${threads} threads per system, fp32` +
+  (rounds > 1 ? `, ${rounds} interleaved rounds per case (p50 = median of the rounds' p50s, p99 = the worst, n = all timed calls, RSS = the largest).` : '.') + (quick ? ' **QUICK SMOKE RUN: 1–2 iterations, no warm-up; timings are meaningless.**' : ''));
 lines.push(`sgemm peak ${fmt(peak, 0)} GFLOP/s (best of numpy/torch ${quick ? '' : 'before and after; '}OpenBLAS probes: ` +
   allProbes.map((p) => `${p.openblas_corename ?? p.OPENBLAS_CORETYPE ?? '?'} ${fmt(Math.max(p.numpy_gflops ?? 0, p.torch_gflops ?? 0), 0)}`).join(', ') +
   `); inherited OPENBLAS_CORETYPE=${machine.env.OPENBLAS_CORETYPE ?? '(unset)'}, whose kernels reach ${fmt(peakInherited, 0)}. ` +
@@ -205,7 +223,7 @@ if (ratios.length) {
 }
 const md = lines.join('\n');
 console.log(md);
-writeFileSync(outFile, JSON.stringify({ machine, quick, sgemm: { peak_gflops: peak, inherited_peak_gflops: peakInherited, probes: allProbes }, schedule: SCHEDULE,
+writeFileSync(outFile, JSON.stringify({ machine, quick, rounds, samples, sgemm: { peak_gflops: peak, inherited_peak_gflops: peakInherited, probes: allProbes }, schedule: SCHEDULE,
   workloads: Object.fromEntries(Object.entries(wlAll.shapes).map(([k, v]) => [k, { batch: v.batch, lengths: v.lengths }])), results, ratios, markdown: md }, null, 2) + '\n');
 console.error(`bench: wrote ${path.relative(ROOT, outFile)} (${(machine.elapsed_s / 60).toFixed(1)} min)`);
 rmSync(tmp, { recursive: true, force: true });

@@ -19,6 +19,8 @@ run_native() {  # a C++ test binary that ends with "N passed, N failed"
 }
 echo "== native: tokenizer golden vectors"
 run_native build/native/tokenizer/tokenizer_golden_test "$shared"
+echo "== native: caching allocator, packed attention"
+run_native build/core_test
 
 run_fuzz() {  # a short libFuzzer smoke (ASan + UBSan): one check, passed when it exits 0
   local name=$1; shift
