@@ -34,7 +34,7 @@ const list = (v, all) => (v ? String(v).split(',') : all);
 const rounds = Number(a.rounds ?? 1);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${a.rounds}`);
 
-const ALL_SYSTEMS = ['distilbert-native', 'dbn_bench', 'onnxruntime-node', 'transformers.js', 'pytorch-eager'];
+const ALL_SYSTEMS = ['distilbert-native', 'distilbert-native-bf16', 'dbn_bench', 'onnxruntime-node', 'transformers.js', 'pytorch-eager'];
 const systems = list(a.systems, ALL_SYSTEMS);
 const workloads = list(a.workloads, ['encoder', 'fill-mask']);
 const shapes = list(a.shapes, ['1x16', '8x128', '32x128', 'mixed32']);
@@ -99,6 +99,7 @@ function childArgs(system, workload, shape, sched) {
   const node = (f) => [process.execPath, `bench/${f}`, ...common, '--onnx', onnxDir, '--max-seconds', String(sched.max)];
   switch (system) {
     case 'distilbert-native': return node('sys-native.mjs');
+    case 'distilbert-native-bf16': return [...node('sys-native.mjs'), '--dtype', 'bfloat16'];
     case 'onnxruntime-node': return node('sys-ort.mjs');
     case 'transformers.js': return node('sys-transformersjs.mjs');
     case 'pytorch-eager': return [PY, 'scripts/bench-pytorch.py', ...common, '--max-seconds', String(sched.max)];
@@ -204,22 +205,24 @@ for (const r of results) {
   }
   lines.push(`| ${r.workload} | ${r.shape} | ${r.system} | ${fmt(r.seq_per_s)} | ${fmt(r.p50_ms)} | ${fmt(r.p99_ms)} | ${r.iters} | ${fmt(r.gflops)} | ${fmt(100 * r.share_of_peak, 0)}% | ${fmt(r.load_ms, 0)} | ${fmt(r.peak_rss_mb, 0)} |`);
 }
-// Ratios of this package (public API) to each other system, per case, from this one run.
+// Ratios of this package (public API, float32 and bfloat16) to each other system, per case,
+// from this one run.
+const OURS = ['distilbert-native', 'distilbert-native-bf16', 'dbn_bench'];
 const ratios = [];
-const ours = results.filter((r) => r.system === 'distilbert-native' && r.seq_per_s);
+const ours = results.filter((r) => OURS.slice(0, 2).includes(r.system) && r.seq_per_s);
 for (const o of ours) {
   for (const r of results) {
-    if (r.system === o.system || r.system === 'dbn_bench' || !r.seq_per_s || r.workload !== o.workload || r.shape !== o.shape) continue;
-    ratios.push({ workload: o.workload, shape: o.shape, versus: r.system, speed: o.seq_per_s / r.seq_per_s, rss: o.peak_rss_mb / r.peak_rss_mb, load: o.load_ms / r.load_ms });
+    if (OURS.includes(r.system) || !r.seq_per_s || r.workload !== o.workload || r.shape !== o.shape) continue;
+    ratios.push({ workload: o.workload, shape: o.shape, ours: o.system === 'distilbert-native' ? 'float32' : 'bfloat16', versus: r.system, speed: o.seq_per_s / r.seq_per_s, rss: o.peak_rss_mb / r.peak_rss_mb, load: o.load_ms / r.load_ms });
   }
 }
 if (ratios.length) {
   lines.push('');
-  lines.push('distilbert-native ÷ other, same run (speed: seq/s ratio, >1 is faster; RSS and load: <1 is smaller/faster):');
+  lines.push('this package ÷ other, same run (speed: seq/s ratio, >1 is faster; RSS and load: <1 is smaller/faster):');
   lines.push('');
-  lines.push('| workload | shape | versus | speed | peak RSS | load time |');
-  lines.push('|---|---|---|---:|---:|---:|');
-  for (const r of ratios) lines.push(`| ${r.workload} | ${r.shape} | ${r.versus} | ${fmt(r.speed, 2)}× | ${fmt(r.rss, 2)}× | ${fmt(r.load, 2)}× |`);
+  lines.push('| workload | shape | ours | versus | speed | peak RSS | load time |');
+  lines.push('|---|---|---|---|---:|---:|---:|');
+  for (const r of ratios) lines.push(`| ${r.workload} | ${r.shape} | ${r.ours} | ${r.versus} | ${fmt(r.speed, 2)}× | ${fmt(r.rss, 2)}× | ${fmt(r.load, 2)}× |`);
 }
 const md = lines.join('\n');
 console.log(md);

@@ -3,6 +3,7 @@
 //               + mean pooling; the closest public call to "encoder only" (the native bench
 //               binary build/dbn_bench times the bare encoder, see run.mjs).
 //   fill-mask = model.fillMask(texts, { topK: 5 }): tokenize → model → top-5 → decode, end to end.
+// --dtype bfloat16 loads the model with bfloat16 dense layers (system distilbert-native-bf16).
 import { createRequire } from 'node:module';
 import { parseArgs, loadShape, timeLoop, resultLine, readConfig } from './common.mjs';
 
@@ -13,7 +14,8 @@ const cfg = readConfig(a.model);
 const { loadModel } = require('../dist');
 
 const t0 = performance.now();
-const model = await loadModel(a.model, { threads: Number(a.threads) });
+const dtype = a.dtype ?? 'float32';
+const model = await loadModel(a.model, { threads: Number(a.threads), dtype });
 const loadMs = performance.now() - t0;
 
 // The stored ids are HF tokenizer output by construction; check ours agrees before timing.
@@ -39,5 +41,5 @@ if (a.workload === 'encoder') {
   note = 'fillMask(texts, {topK:5})';
 }
 const timing = await timeLoop(fn, Number(a.warmup), Number(a.iters), Number(a['max-seconds'] ?? Infinity));
-resultLine({ system: 'distilbert-native', load_ms: loadMs, computed_tokens: w.lengths.reduce((x, y) => x + y, 0), note }, cfg, w, a.workload, timing);
+resultLine({ system: dtype === 'bfloat16' ? 'distilbert-native-bf16' : 'distilbert-native', dtype, load_ms: loadMs, computed_tokens: w.lengths.reduce((x, y) => x + y, 0), note }, cfg, w, a.workload, timing);
 await model.dispose();
