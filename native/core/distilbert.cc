@@ -93,6 +93,12 @@ DistilBert::DistilBert(ModelConfig config, DistilBertWeights weights, c10::Devic
   parameter_bytes_ = layer_bytes + other;
 }
 
+DistilBert::~DistilBert() {
+  // Activation blocks cached for this model's forwards go back to malloc; a model still in
+  // use elsewhere refills the cache on its next forward.
+  CachingCpuAllocator::TrimInstalled();
+}
+
 std::string DistilBert::device() const { return device_.str(); }
 
 std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const LoadOptions& options) {

@@ -43,6 +43,7 @@ struct FillMaskResult {
 class DistilBert {
  public:
   static std::unique_ptr<DistilBert> Load(const std::string& path, const LoadOptions& options);
+  ~DistilBert();
 
   const ModelConfig& config() const { return config_; }
   const std::string& weights_path() const { return weights_path_; }
