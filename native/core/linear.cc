@@ -81,7 +81,7 @@ Linear::Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilog
     p->src_type = compute == ComputeType::kBFloat16 ? dt::bf16 : dt::f32;
     p->bias = bias.contiguous();
     p->bias_md = dnnl::memory::desc({1, p->out}, dt::f32, tag::ab);
-    if (epilogue != Epilogue::kNone) {
+    if (epilogue == Epilogue::kRelu) {
       dnnl::post_ops ops;
       ops.append_eltwise(1.0f,
                          epilogue == Epilogue::kGelu ? dnnl::algorithm::eltwise_gelu_erf
@@ -165,6 +165,7 @@ at::Tensor Linear::operator()(const at::Tensor& x) const {
                                       {DNNL_ARG_BIAS, bias_m},
                                       {DNNL_ARG_DST, dst_m}});
     stream.wait();
+    if (epilogue_ == Epilogue::kGelu) at::gelu_(dst);
     return dst;
   }
 #endif

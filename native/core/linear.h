@@ -1,9 +1,11 @@
 // y = epilogue(x W^T + b) for the engine's dense layers, with the weight prepared once at load.
 //
 // On CPU, when built with oneDNN headers (DBN_HAVE_DNNL), the weight is reordered into
-// oneDNN's packed layout for this CPU (AVX-512 / AMX kernels) and GELU/ReLU are fused into the
-// GEMM: libtorch 1.13 sends float32 linear to the system BLAS, whose kernels here reach about
-// half of what oneDNN does. Elsewhere (CUDA, or a libtorch without oneDNN headers, such as a
+// oneDNN's packed layout for this CPU (AVX-512 / AMX kernels): libtorch 1.13 sends float32
+// linear to the system BLAS, whose kernels here reach about half of what oneDNN does. ReLU is
+// fused into the GEMM; GELU runs in place right after it, because oneDNN 2.6's erf-GELU
+// post-op slowed the FFN's first GEMM by 10-30% here (dbn_gemm_probe), more than a separate
+// vectorized pass costs. Elsewhere (CUDA, or a libtorch without oneDNN headers, such as a
 // PyTorch wheel) it is at::linear followed by the activation.
 #pragma once
 
