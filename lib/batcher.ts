@@ -41,13 +41,15 @@ export const DEFAULT_BATCHING: BatchingConfig = {
 };
 
 /**
- * What one native call of `count` sequences costs, in tokens. The engine pads every sequence of a
- * call to the longest one, so it pays `count × maxLength`; a packed engine would pay `sumLength`.
- * This is the one place that knows.
+ * What one native call of `count` sequences costs, in tokens. The engine packs sequences back to
+ * back without padding, so its dense layers (nearly all of the work and of the activation
+ * memory) pay `sumLength`; only attention is per sequence (and, on CUDA, padded to the longest,
+ * a small share of the cost at these lengths). This is the one place that knows.
  */
 export function batchCost(count: number, maxLength: number, sumLength: number): number {
-  void sumLength;
-  return count * maxLength;
+  void count;
+  void maxLength;
+  return sumLength;
 }
 
 /**
@@ -176,7 +178,8 @@ export class Batcher {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       // Shortest first: a large call's batches then hold sequences of similar length, which is
-      // what a padded engine wants. Results go back by index, so order does not leak out.
+      // what attention padded to the longest wants (the CUDA path). Results go back by index,
+      // so order does not leak out.
       const order = sequences.map((_, i) => i).sort((a, b) => sequences[a]!.length - sequences[b]!.length);
       for (const index of order) this.#queue.push({ call, index, ids: sequences[index]! });
       this.#queuedCalls.add(call);

@@ -49,17 +49,17 @@ describe('packing', () => {
     results.forEach((r, i) => expect(r).toEqual(inputs[i]!.map(sumOf)));
   });
 
-  it('the padded cost is count x longest, and the budget cuts batches by it', async () => {
-    expect(batchCost(3, 10, 12)).toBe(30);
+  it('the cost is the real tokens (no padding), and the budget cuts batches by it', async () => {
+    expect(batchCost(3, 10, 12)).toBe(12);
     const log: Recorded[] = [];
     const b = new Batcher({ maxBatchTokens: 40 });
     const kind = kindFor('k', log);
-    // Lengths 10,10,10,10 fit (40); an 11 would make 5 x 11 = 55.
-    const calls = [10, 10, 10, 10, 11, 11, 11].map((len, i) => b.submit(kind, [seq(i + 100, len)]));
+    // 30 + 5 + 5 = 40 fits (padded it would be 3 x 30 = 90); then 10,10,10,10 fit (40) and a
+    // fifth 10 would make 50.
+    const calls = [30, 5, 5, 10, 10, 10, 10, 10].map((len, i) => b.submit(kind, [seq(i + 100, len)]));
     const results = await Promise.all(calls);
-    expect(log.map((r) => r.lengths)).toEqual([[10, 10, 10, 10], [11, 11, 11]]);
-    expect(results.map((r) => r[0])).toEqual([10, 10, 10, 10, 11, 11, 11].map((len, i) => i + 100 + len - 1));
-    for (const r of log) expect(r.lengths.length * Math.max(...r.lengths)).toBeLessThanOrEqual(40);
+    expect(log.map((r) => r.lengths)).toEqual([[30, 5, 5], [10, 10, 10, 10], [10]]);
+    results.forEach((r, i) => expect(r).toEqual([sumOf(seq(i + 100, [30, 5, 5, 10, 10, 10, 10, 10][i]!))]));
   });
 
   it('a sequence longer than the budget still runs, alone', async () => {
