@@ -207,13 +207,13 @@ for (const r of results) {
 }
 // Ratios of this package (public API, float32 and bfloat16) to each other system, per case,
 // from this one run.
-const OURS = ['distilbert-native', 'distilbert-native-bf16', 'dbn_bench'];
+const API_DTYPE = { 'distilbert-native': 'float32', 'distilbert-native-bf16': 'bfloat16' };
 const ratios = [];
-const ours = results.filter((r) => OURS.slice(0, 2).includes(r.system) && r.seq_per_s);
+const ours = results.filter((r) => r.system in API_DTYPE && r.seq_per_s);
 for (const o of ours) {
   for (const r of results) {
-    if (OURS.includes(r.system) || !r.seq_per_s || r.workload !== o.workload || r.shape !== o.shape) continue;
-    ratios.push({ workload: o.workload, shape: o.shape, ours: o.system === 'distilbert-native' ? 'float32' : 'bfloat16', versus: r.system, speed: o.seq_per_s / r.seq_per_s, rss: o.peak_rss_mb / r.peak_rss_mb, load: o.load_ms / r.load_ms });
+    if (r.system in API_DTYPE || r.system === 'dbn_bench' || !r.seq_per_s || r.workload !== o.workload || r.shape !== o.shape) continue;
+    ratios.push({ workload: o.workload, shape: o.shape, ours: API_DTYPE[o.system], versus: r.system, speed: o.seq_per_s / r.seq_per_s, rss: o.peak_rss_mb / r.peak_rss_mb, load: o.load_ms / r.load_ms });
   }
 }
 if (ratios.length) {

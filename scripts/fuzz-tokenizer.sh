@@ -14,7 +14,7 @@ mkdir -p "$out" fixtures/fuzz-corpus fixtures/fuzz-crashes
 export DBN_FUZZ_DATA="${DBN_FUZZ_DATA:-$(cd .. && pwd)/shared/data/distilbert-base-uncased}"
 "$CXX" -std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -Inative \
-  native/fuzz/tokenizer_fuzz.cc native/tokenizer/tokenizer.cc native/tokenizer/normalizer.cc \
+  native/fuzz/tokenizer_fuzz.cc native/tokenizer/tokenizer.cc native/tokenizer/tokenizer_load.cc native/tokenizer/normalizer.cc \
   native/tokenizer/wordpiece.cc native/tokenizer/post_processor.cc -lpthread \
   -o "$out/tokenizer_fuzz"
 i=0

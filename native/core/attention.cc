@@ -13,25 +13,34 @@
 namespace dbn {
 
 at::Tensor PackedAttention(const at::Tensor& qkv, const std::vector<int32_t>& lengths,
-                           int64_t heads, const at::Tensor& queries,
-                           const std::vector<int32_t>& query_counts) {
+                           int64_t heads, const std::vector<int64_t>* query_rows) {
 #ifdef DBN_HAVE_DNNL
   using dt = dnnl::memory::data_type;
   using tag = dnnl::memory::format_tag;
-  const bool all_rows = !queries.defined();
-  if (!qkv.device().is_cpu() || qkv.scalar_type() != at::kFloat || !qkv.is_contiguous() ||
-      (!all_rows && (!queries.is_contiguous() || queries.scalar_type() != at::kFloat ||
-                     query_counts.size() != lengths.size()))) {
-    return {};
-  }
+  if (!qkv.device().is_cpu() || qkv.scalar_type() != at::kFloat || !qkv.is_contiguous()) return {};
   static std::atomic<bool> unsupported{false};  // set once if oneDNN rejects these layouts
   if (unsupported) return {};
+  // Queries: every row, or the chosen rows gathered in order, query_counts[i] of them in
+  // sequence i.
+  const bool all_rows = query_rows == nullptr;
+  std::vector<int32_t> query_counts = lengths;
+  at::Tensor queries;
+  if (!all_rows) {
+    queries = qkv.index_select(0, at::tensor(*query_rows, at::kLong));
+    std::fill(query_counts.begin(), query_counts.end(), 0);
+    size_t seq = 0;
+    int64_t end = lengths.empty() ? 0 : lengths[0];
+    for (int64_t r : *query_rows) {
+      while (r >= end) end += lengths[++seq];
+      ++query_counts[seq];
+    }
+  }
   const int64_t row = qkv.size(1), d = row / 3, hd = d / heads;
   const int64_t n_queries = all_rows ? qkv.size(0) : queries.size(0);
   int64_t longest = 0, most_queries = 0;
   for (size_t i = 0; i < lengths.size(); ++i) {
     longest = std::max<int64_t>(longest, lengths[i]);
-    most_queries = std::max<int64_t>(most_queries, all_rows ? lengths[i] : query_counts[i]);
+    most_queries = std::max<int64_t>(most_queries, query_counts[i]);
   }
   at::Tensor ctx = at::empty({n_queries, d}, qkv.options());
   // One sequence's scores and probabilities at a time: small enough to stay in cache.
@@ -46,7 +55,7 @@ at::Tensor PackedAttention(const at::Tensor& qkv, const std::vector<int32_t>& le
     float* q_base = all_rows ? kv_base : queries.data_ptr<float>();
     int64_t kv_row = 0, q_row = 0;
     for (size_t i = 0; i < lengths.size(); ++i) {
-      const int64_t s = lengths[i], nq = all_rows ? s : query_counts[i];
+      const int64_t s = lengths[i], nq = query_counts[i];
       if (nq > 0) {
         // Q [heads, nq, hd] and K^T [heads, hd, s], strided views of the fused rows.
         const dnnl::memory::desc q_md({heads, nq, hd}, dt::f32, {hd, row, 1});
@@ -78,7 +87,7 @@ at::Tensor PackedAttention(const at::Tensor& qkv, const std::vector<int32_t>& le
   }
   return ctx;
 #else
-  (void)qkv; (void)lengths; (void)heads; (void)queries; (void)query_counts;
+  (void)qkv; (void)lengths; (void)heads; (void)query_rows;
   return {};
 #endif
 }

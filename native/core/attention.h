@@ -17,12 +17,11 @@
 namespace dbn {
 
 // qkv: [tokens, 3 * dim] float32 contiguous on CPU, Q | K | V per row, sequences back to back
-// with `lengths` tokens each. queries: optional [n, 3 * dim] rows whose Q part is used, the
-// first query_counts[0] for sequence 0 and so on; undefined = every row of qkv is a query.
-// Returns [queries, dim]; an undefined tensor when oneDNN is not compiled in or cannot run
-// these inputs, in which case the caller uses its own path.
+// with `lengths` tokens each. query_rows: sorted packed row indices whose queries are wanted
+// (keys and values still come from every row); nullptr = every row. Returns [queries, dim];
+// an undefined tensor when oneDNN is not compiled in or cannot run these inputs, in which
+// case the caller uses its own path.
 at::Tensor PackedAttention(const at::Tensor& qkv, const std::vector<int32_t>& lengths,
-                           int64_t heads, const at::Tensor& queries,
-                           const std::vector<int32_t>& query_counts);
+                           int64_t heads, const std::vector<int64_t>* query_rows);
 
 }  // namespace dbn

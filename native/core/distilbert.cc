@@ -246,21 +246,8 @@ at::Tensor DistilBert::PaddedRows(const TokenBatch& batch, int64_t max_len) cons
 // projections and FFN never see padding rows.
 at::Tensor DistilBert::Attention(const at::Tensor& qkv, const TokenBatch& batch,
                                  const std::vector<int64_t>* query_rows) const {
-  at::Tensor queries;
-  std::vector<int32_t> query_counts;
-  if (query_rows != nullptr) {
-    queries = qkv.index_select(0, at::tensor(*query_rows, at::kLong).to(device_));
-    query_counts.assign(batch.lengths.size(), 0);
-    size_t seq = 0;
-    int64_t end = batch.lengths.empty() ? 0 : batch.lengths[0];
-    for (int64_t r : *query_rows) {
-      while (r >= end) end += batch.lengths[++seq];
-      ++query_counts[seq];
-    }
-  }
   const int64_t heads = config_.n_heads;
-  if (at::Tensor fast = PackedAttention(qkv, batch.lengths, heads, queries, query_counts);
-      fast.defined()) {
+  if (at::Tensor fast = PackedAttention(qkv, batch.lengths, heads, query_rows); fast.defined()) {
     return fast;
   }
   const int64_t b = static_cast<int64_t>(batch.lengths.size());
