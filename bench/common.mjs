@@ -1,5 +1,5 @@
 // Helpers shared by the bench parent (run.mjs) and the per-system children (sys-*.mjs).
-// Python's scripts/bench-pytorch.py mirrors timeLoop/flops/resultLine; keep them in step.
+// Python's bench/sys-pytorch.py mirrors timeLoop/flops/resultLine; keep them in step.
 import { readFileSync } from 'node:fs';
 
 /** `--key value` pairs and bare `--flag`s into an object (values stay strings). */

@@ -1,6 +1,6 @@
 // Runs one ONNX graph in onnxruntime-node on a JSON request and writes its first output as raw
-// little-endian float32 (used by scripts/export-onnx.py to check the export against
-// scripts/reference.py). Usage: node bench/ort-check.mjs MODEL.onnx REQUEST.json OUT.f32
+// little-endian float32 (used by tools/model/export-onnx.py to check the export against
+// tools/model/reference.py). Usage: node bench/ort-check.mjs MODEL.onnx REQUEST.json OUT.f32
 // REQUEST.json: {"input_ids": [[...]], "attention_mask": [[...]]}. Prints {"output","dims"}.
 import { readFileSync, writeFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';

@@ -81,7 +81,7 @@ function runChild(argv, env = process.env) {
 function sgemmProbe(coretype) {
   const env = { ...process.env };
   if (coretype) env.OPENBLAS_CORETYPE = coretype;
-  const r = runChild([PY, 'scripts/bench-pytorch.py', '--sgemm', '--threads', String(threads), '--seconds', quick ? '0.5' : '2'], env);
+  const r = runChild([PY, 'bench/sys-pytorch.py', '--sgemm', '--threads', String(threads), '--seconds', quick ? '0.5' : '2'], env);
   return r.json ?? { error: r.error, OPENBLAS_CORETYPE: coretype ?? null };
 }
 
@@ -102,7 +102,7 @@ function childArgs(system, workload, shape, sched) {
     case 'distilbert-native-bf16': return [...node('sys-native.mjs'), '--dtype', 'bfloat16'];
     case 'onnxruntime-node': return node('sys-ort.mjs');
     case 'transformers.js': return node('sys-transformersjs.mjs');
-    case 'pytorch-eager': return [PY, 'scripts/bench-pytorch.py', ...common, '--max-seconds', String(sched.max)];
+    case 'pytorch-eager': return [PY, 'bench/sys-pytorch.py', ...common, '--max-seconds', String(sched.max)];
     case 'dbn_bench': {
       // The native bench binary times the engine alone on random ids of the case's lengths (one
       // [MASK] per sequence for fill-mask), with no tokenizer, decoding or Node in the way.

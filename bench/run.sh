@@ -4,8 +4,8 @@
 # (e.g. `npm run bench -- --quick`, `--systems distilbert-native,onnxruntime-node`).
 #   1. bench-only deps in bench/node_modules (onnxruntime-node's postinstall would download CUDA
 #      libraries; ONNXRUNTIME_NODE_INSTALL=skip keeps it to the CPU binaries in the tarball);
-#   2. random base-shape weights, fixtures/random-base (scripts/make-fixture.py, seed 0);
-#   3. their ONNX export + transformers.js layout, fixtures/random-base-onnx (scripts/export-onnx.py);
+#   2. random base-shape weights, fixtures/random-base (tools/model/make-fixture.py, seed 0);
+#   3. their ONNX export + transformers.js layout, fixtures/random-base-onnx (tools/model/export-onnx.py);
 #   4. the inputs, fixtures/bench-workloads.json (bench/workloads.mjs).
 # It does not build the package: run `bash scripts/build-native.sh && npx tsc -p tsconfig.json`.
 set -euo pipefail
@@ -21,10 +21,10 @@ ONNX=fixtures/random-base-onnx
 if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
   (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund)
 fi
-"$PY" scripts/make-fixture.py --out "$MODEL" --size base --seed 0 >/dev/null
+"$PY" tools/model/make-fixture.py --out "$MODEL" --size base --seed 0 >/dev/null
 if [ ! -f "$ONNX/onnx/model.onnx" ] || [ ! -f "$ONNX/encoder/onnx/model.onnx" ] ||
-   [ "$MODEL/model.safetensors" -nt "$ONNX/onnx/model.onnx" ] || [ scripts/export-onnx.py -nt "$ONNX/onnx/model.onnx" ]; then
-  "$PY" scripts/export-onnx.py --model "$MODEL" --out "$ONNX"
+   [ "$MODEL/model.safetensors" -nt "$ONNX/onnx/model.onnx" ] || [ tools/model/export-onnx.py -nt "$ONNX/onnx/model.onnx" ]; then
+  "$PY" tools/model/export-onnx.py --model "$MODEL" --out "$ONNX"
 fi
 node bench/workloads.mjs "$MODEL" fixtures/bench-workloads.json >&2
 exec node bench/run.mjs --model "$MODEL" --onnx "$ONNX" "$@"

@@ -1,4 +1,4 @@
-// Child: onnxruntime-node on the ONNX export (scripts/export-onnx.py), one workload × shape.
+// Child: onnxruntime-node on the ONNX export (tools/model/export-onnx.py), one workload × shape.
 //   encoder   = OUT/encoder/onnx/model.onnx (DistilBertModel) on the stored ids, right-padded to
 //               the longest sentence (HF `padding: true`).
 //   fill-mask = HF tokenizers (npm `tokenizers`, Rust) → OUT/onnx/model.onnx (standard export:

@@ -160,7 +160,7 @@ export class Model {
 
 /**
  * Loads a Hugging Face DistilBERT checkpoint directory (config.json + model.safetensors +
- * tokenizer.json or vocab.txt), or a TorchScript archive from scripts/export-torchscript.py.
+ * tokenizer.json or vocab.txt), or a TorchScript archive from tools/model/export-torchscript.py.
  * Reading and mapping the weights happens off the JS thread.
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {

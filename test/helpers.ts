@@ -1,4 +1,4 @@
-/** Shared test plumbing: fixtures made by scripts/make-fixture.py, the float64 reference. */
+/** Shared test plumbing: fixtures made by tools/model/make-fixture.py, the float64 reference. */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ export const SHARED_DATA =
 /** Makes (or reuses, when its arguments are unchanged) a random checkpoint under fixtures/. */
 export function fixture(name: string, args: string[] = []): string {
   const dir = path.join(ROOT, 'fixtures', name);
-  execFileSync(PYTHON, [path.join(ROOT, 'scripts', 'make-fixture.py'), '--out', dir, ...args], {
+  execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'make-fixture.py'), '--out', dir, ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return dir;
@@ -24,7 +24,7 @@ export function fixture(name: string, args: string[] = []): string {
 export function torchscript(dir: string, wrap = false): string {
   const out = path.join(dir, 'model.torchscript.pt');
   if (!fs.existsSync(out)) {
-    const args = [path.join(ROOT, 'scripts', 'export-torchscript.py'), '--model', dir, ...(wrap ? ['--wrap'] : [])];
+    const args = [path.join(ROOT, 'tools', 'model', 'export-torchscript.py'), '--model', dir, ...(wrap ? ['--wrap'] : [])];
     execFileSync(PYTHON, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   return out;
@@ -37,9 +37,9 @@ export interface ReferenceMask {
   target_probs?: number[];
 }
 
-/** Runs scripts/reference.py (NumPy float64, independent of libtorch) on one request. */
+/** Runs tools/model/reference.py (NumPy float64, independent of libtorch) on one request. */
 export function reference<T = { masks: ReferenceMask[][] }>(dir: string, request: object): T {
-  const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts', 'reference.py'), '--model', dir], {
+  const out = execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'reference.py'), '--model', dir], {
     input: JSON.stringify(request),
     maxBuffer: 1 << 30,
   });
@@ -223,4 +223,16 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     return e as Error & { code?: string };
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * Fails with a reason that says what is missing when the real vocabulary and golden vectors
+ * (../shared/data/distilbert-base-uncased, or DBN_SHARED_DATA) are not there.
+ */
+export function requireSharedData(): string {
+  if (!fs.existsSync(path.join(SHARED_DATA, 'tokenizer.json'))) {
+    throw new Error(`this test needs the real distilbert-base-uncased vocabulary at ${SHARED_DATA} ` +
+      '(the project\'s ../shared/data, or set DBN_SHARED_DATA)');
+  }
+  return SHARED_DATA;
 }

@@ -138,7 +138,7 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
     if (weights_path.empty()) {
       throw Error(ErrorCode::kModelLoadFailed,
                   "no weights in \"" + dir + "\": expected model.safetensors (or "
-                  "model.torchscript.pt from scripts/export-torchscript.py). PyTorch .bin "
+                  "model.torchscript.pt from tools/model/export-torchscript.py). PyTorch .bin "
                   "checkpoints must be converted to safetensors first");
     }
   } else if (format == "auto") {

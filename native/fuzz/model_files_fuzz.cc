@@ -1,7 +1,7 @@
 // libFuzzer harness for the model-file parsers (safetensors header + layout checks, and
 // config.json), which read untrusted files. No libtorch: these parsers don't use it.
 // The first byte picks the parser; the rest is the file. A finding is any crash, sanitizer
-// report or exception other than dbn::Error. Build and run: scripts/fuzz-model-files.sh.
+// report or exception other than dbn::Error. Build and run: tools/check/fuzz-model-files.sh.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-// libFuzzer harness for dbn::Tokenizer (run under ASan + UBSan by scripts/fuzz-tokenizer.sh).
+// libFuzzer harness for dbn::Tokenizer (run under ASan + UBSan by tools/check/fuzz-tokenizer.sh).
 // Input: byte 0 picks the tokenizer configuration and the encode options, the rest is the
 // text; a 0xFF byte (never valid UTF-8) splits text and pair. Checks the invariants every
 // caller relies on: equal field lengths, offsets inside the input, ids inside the vocabulary,

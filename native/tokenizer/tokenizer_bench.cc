@@ -3,7 +3,7 @@
 //
 //   tokenizer_bench --tokenizer DIR --corpus FILE [--iterations N] [--threads N]
 //
-// FILE is the binary corpus scripts/bench-tokenizer.js writes: per text a little-endian u32
+// FILE is the binary corpus bench/tokenizer.js writes: per text a little-endian u32
 // byte length, then the UTF-8 bytes (lone surrogates already replaced by U+FFFD, as N-API does).
 #include <chrono>
 #include <cstdint>

@@ -1,0 +1,85 @@
+/**
+ * What every CLI command shares: the usage-error type, option parsers, reading TEXTs from
+ * stdin, and printing errors (plain or `--json`). Commands use only the public API.
+ */
+import fs from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { isDistilBertError } from '../index';
+
+/** A command-line mistake: printed with a pointer to `--help`, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Exit statuses: 0 done, 1 a model or input error, 2 a usage error. */
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+/** commander argParser for an integer within [min, max]; its message names the flag. */
+export function integerOption(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = /^-?[0-9]+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      const what = min === 1 && max >= Number.MAX_SAFE_INTEGER ? 'a positive integer' : `an integer from ${min} to ${max}`;
+      throw new InvalidArgumentError(`${flag} must be ${what}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** commander argParser for one of a closed list of words. */
+export function choiceOption<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  };
+}
+
+/**
+ * The TEXT arguments, or, when none were given and stdin is not a terminal, one text per line
+ * of stdin (a trailing newline does not add an empty text).
+ */
+export function textsFrom(positionals: string[], what = 'TEXT'): string[] {
+  if (positionals.length > 0) return positionals;
+  if (process.stdin.isTTY) throw new UsageError(`give at least one ${what}, or pipe them on stdin, one per line`);
+  const data = fs.readFileSync(0, 'utf8');
+  const lines = data.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length === 0) throw new UsageError(`stdin held no ${what}; give at least one, one per line`);
+  return lines;
+}
+
+/** Writes an error the way the command was asked to: `error [CODE]: …` or one JSON line. */
+export function reportError(e: unknown, json: boolean): number {
+  if (e instanceof UsageError) {
+    if (json) process.stderr.write(JSON.stringify({ error: { code: 'USAGE', message: e.message } }) + '\n');
+    else process.stderr.write(`error: ${e.message}\n(see --help)\n`);
+    return EXIT_USAGE;
+  }
+  if (isDistilBertError(e)) {
+    if (json) process.stderr.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
+    else process.stderr.write(`error [${e.code}]: ${e.message}\n`);
+    return EXIT_ERROR;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  if (json) process.stderr.write(JSON.stringify({ error: { code: 'DBN_INTERNAL', message } }) + '\n');
+  else process.stderr.write(`error [DBN_INTERNAL]: ${message}\n${e instanceof Error && e.stack ? e.stack + '\n' : ''}`);
+  return EXIT_ERROR;
+}
+
+/** Options every model command takes. */
+export interface ModelFlags {
+  model?: string;
+  device?: string;
+  threads?: number;
+  dtype?: 'float32' | 'bfloat16';
+  json?: boolean;
+}
+
+export function requireModel(flags: { model?: string }): string {
+  if (!flags.model) throw new UsageError('--model DIR is required');
+  return flags.model;
+}
