@@ -1,4 +1,4 @@
-import { Batcher, batchingConfig, type BatchingOptions } from './batcher';
+import { Batcher, batchingConfig, type BatchingOptions, type ModelStats } from './batcher';
 import { DistilBertError, invalidArgument } from './errors';
 import { runFillMask, type FillMaskOptions, type FillMaskOutput } from './fillMask';
 import { native, type NativeModel, type NativeModelInfo } from './native';
@@ -60,6 +60,11 @@ export class Model {
 
   get info(): NativeModelInfo {
     return this.#native.info;
+  }
+
+  /** Work counters since load: queue depth, batches, sequences and tokens run, busy time. */
+  stats(): ModelStats {
+    return this.#batcher.stats();
   }
 
   /** @internal The request queue (tests and metrics). */

@@ -84,6 +84,24 @@ interface Entry {
 
 type State = 'open' | 'closing' | 'closed';
 
+/** A model's work counters since it was loaded (`model.stats()`); the server's metrics read them. */
+export interface ModelStats {
+  /** Calls with at least one sequence waiting for a batch (what `maxQueue` limits). */
+  queuedCalls: number;
+  /** Sequences (texts, or question-answering windows) waiting for a batch. */
+  queuedSequences: number;
+  /** Sequences in the batch now running (0 when the engine is idle). */
+  runningSequences: number;
+  /** Native batches run. */
+  batches: number;
+  /** Sequences run, over all batches. */
+  sequences: number;
+  /** Real tokens run (special tokens included, no padding: what the engine computes). */
+  tokens: number;
+  /** Wall-clock milliseconds during which a batch was running. */
+  busyMs: number;
+}
+
 function checkOption(value: unknown, name: string, min: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
@@ -125,6 +143,10 @@ export class Batcher {
   #timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   #state: State = 'open';
   #batches = 0;
+  #sequences = 0;
+  #tokens = 0;
+  #busyMs = 0;
+  #running = 0;
 
   constructor(options: BatchingOptions = {}) {
     this.config = batchingConfig(options);
@@ -138,6 +160,19 @@ export class Batcher {
   /** Sequences waiting for dispatch. */
   get queuedSequences(): number {
     return this.#queue.length;
+  }
+
+  /** Counters since creation, for metrics (see {@link ModelStats}). */
+  stats(): ModelStats {
+    return {
+      queuedCalls: this.#queuedCalls.size,
+      queuedSequences: this.#queue.length,
+      runningSequences: this.#running,
+      batches: this.#batches,
+      sequences: this.#sequences,
+      tokens: this.#tokens,
+      busyMs: this.#busyMs,
+    };
   }
 
   /**
@@ -284,6 +319,14 @@ export class Batcher {
       offset += e.ids.length;
     }
     this.#batches++;
+    this.#sequences += entries.length;
+    this.#tokens += ids.length;
+    this.#running = entries.length;
+    const started = performance.now();
+    const finished = () => {
+      this.#busyMs += performance.now() - started;
+      this.#running = 0;
+    };
     let run: Promise<unknown[]>;
     try {
       run = entries[0]!.call.kind.run(ids, lengths);
@@ -292,6 +335,7 @@ export class Batcher {
     }
     this.#inFlight = run.then(
       (results) => {
+        finished();
         this.#inFlight = null;
         // The next batch has waited at least as long as this one ran: it starts now, before
         // this one's results are handed out and decoded.
@@ -305,6 +349,7 @@ export class Batcher {
         entries.forEach((entry, i) => this.#deliver(entry, results[i]));
       },
       (error: unknown) => {
+        finished();
         this.#inFlight = null;
         this.#clearTimer();
         this.#dispatch();

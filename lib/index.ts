@@ -10,7 +10,7 @@ export {
 } from './Tokenizer';
 export type { FillMaskOptions, FillMaskCandidate, FillMaskOutput } from './fillMask';
 export { DistilBertError, ERROR_CODES, isDistilBertError, type ErrorCode } from './errors';
-export { DEFAULT_BATCHING, type BatchingOptions } from './batcher';
+export { DEFAULT_BATCHING, type BatchingOptions, type ModelStats } from './batcher';
 export type { CallOptions } from './pipelines/common';
 export type { ClassifyOptions, ClassifyLabel, ClassifyResult } from './pipelines/classify';
 export type {

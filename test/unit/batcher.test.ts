@@ -239,3 +239,36 @@ describe('abort, overload, failure, close', () => {
     expect(batchingConfig({ maxWaitMs: 0 }).maxWaitMs).toBe(0);
   });
 });
+
+describe('stats()', () => {
+  it('counts queued calls, batches, sequences, real tokens and busy time', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const kind: BatchKind<number> = {
+      key: 'stats',
+      run: async (_ids, lengths) => {
+        await gate;
+        await new Promise((r) => setTimeout(r, 20));
+        return Array.from(lengths);
+      },
+    };
+    const b = new Batcher({ maxBatchSize: 2 });
+    expect(b.stats()).toEqual({ queuedCalls: 0, queuedSequences: 0, runningSequences: 0, batches: 0, sequences: 0, tokens: 0, busyMs: 0 });
+    const seq = (n: number) => new Int32Array(n).fill(7);
+    const first = b.submit(kind, [seq(3), seq(4)]);
+    const second = b.submit(kind, [seq(5)]);
+    await new Promise((r) => setImmediate(r));
+    let s = b.stats();
+    expect(s.batches).toBe(1);
+    expect(s.runningSequences).toBe(2);
+    expect(s.queuedCalls).toBe(1);
+    expect(s.queuedSequences).toBe(1);
+    release();
+    expect(await first).toEqual([3, 4]);
+    expect(await second).toEqual([5]);
+    s = b.stats();
+    expect(s).toMatchObject({ queuedCalls: 0, queuedSequences: 0, runningSequences: 0, batches: 2, sequences: 3, tokens: 12 });
+    expect(s.busyMs).toBeGreaterThanOrEqual(30);
+    await b.close();
+  });
+});
