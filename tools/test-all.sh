@@ -36,6 +36,13 @@ echo "== fuzz smoke (libFuzzer, ASan + UBSan)"
 run_fuzz tokenizer bash tools/check/fuzz-tokenizer.sh 20
 run_fuzz model-files bash tools/check/fuzz-model-files.sh 20
 
+echo "== examples/electron type-check (Electron itself cannot be downloaded here: not run)"
+if (cd examples/electron && { [ -d node_modules/electron ] || npm ci --no-audit --no-fund --ignore-scripts >/dev/null; } && npx tsc -p tsconfig.json --noEmit); then
+  native_pass=$((native_pass + 1)); echo "electron example: type-checks"
+else
+  native_fail=$((native_fail + 1)); echo "electron example: type-check FAILED"
+fi
+
 echo "== vitest"
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile=fixtures/vitest-report.json || rc=$?
