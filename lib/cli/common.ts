@@ -3,8 +3,8 @@
  * stdin, and printing errors (plain or `--json`). Commands use only the public API.
  */
 import fs from 'node:fs';
-import { InvalidArgumentError } from 'commander';
-import { isDistilBertError } from '../index';
+import { InvalidArgumentError, type Command } from 'commander';
+import { isDistilBertError, loadModel, type Model } from '../index';
 
 /** A command-line mistake: printed with a pointer to `--help`, exit status 2. */
 export class UsageError extends Error {
@@ -82,4 +82,29 @@ export interface ModelFlags {
 export function requireModel(flags: { model?: string }): string {
   if (!flags.model) throw new UsageError('--model DIR is required');
   return flags.model;
+}
+
+/** Adds the options every model command takes: --model, --device, --dtype, --threads, --json. */
+export function modelOptions(command: Command, json: string): Command {
+  return command
+    .option('-m, --model <DIR>', 'model directory (config.json, model.safetensors, tokenizer)')
+    .option('--device <DEVICE>', 'cpu, cuda or cuda:N')
+    .option('--dtype <DTYPE>', 'float32 or bfloat16', choiceOption('--dtype', ['float32', 'bfloat16'] as const))
+    .option('--threads <N>', 'intra-op threads (default: all cores)', integerOption('--threads', 0, 1024))
+    .option('--json', json);
+}
+
+/** Loads the model the flags name, runs `fn` on it, and disposes it whatever happens. */
+export async function withModel<T>(flags: ModelFlags, fn: (model: Model) => Promise<T>): Promise<T> {
+  const model = await loadModel(requireModel(flags), { device: flags.device, dtype: flags.dtype, threads: flags.threads });
+  try {
+    return await fn(model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** JSON with typed arrays written as plain arrays (JSON.stringify makes objects of them). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as Float32Array) : v));
 }

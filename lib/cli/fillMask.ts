@@ -1,7 +1,6 @@
 /** `distilbert-native fill-mask`: the masked words' top-k, readable or one JSON line per TEXT. */
 import type { Command } from 'commander';
-import { loadModel } from '../index';
-import { integerOption, requireModel, textsFrom, type ModelFlags } from './common';
+import { integerOption, modelOptions, textsFrom, withModel, type ModelFlags } from './common';
 
 interface FillMaskFlags extends ModelFlags {
   topK?: number;
@@ -9,37 +8,31 @@ interface FillMaskFlags extends ModelFlags {
 }
 
 export function register(program: Command): void {
-  program
-    .command('fill-mask')
-    .description('predict the [MASK] words (any letter case) of each TEXT')
-    .argument('[TEXT...]', 'texts with at least one [MASK]; one per stdin line when none are given')
-    .option('-m, --model <DIR>', 'model directory (config.json, model.safetensors, tokenizer)')
-    .option('-k, --top-k <N>', 'candidates per mask (default 5)', integerOption('--top-k', 1, Number.MAX_SAFE_INTEGER))
-    .option('--targets <WORD,WORD>', 'score only these words')
-    .option('--device <DEVICE>', 'cpu, cuda or cuda:N')
-    .option('--dtype <DTYPE>', 'float32 or bfloat16')
-    .option('--threads <N>', 'intra-op threads', integerOption('--threads', 0, 1024))
-    .option('--json', 'one line per TEXT: exactly what Model.fillMask returns for it')
-    .action(async (texts: string[], opts: FillMaskFlags) => {
-      const model = await loadModel(requireModel(opts), { device: opts.device, dtype: opts.dtype, threads: opts.threads });
-      try {
-        const inputs = textsFrom(texts);
-        const results = await model.fillMask(inputs, { topK: opts.topK, targets: opts.targets?.split(',') });
-        let out = '';
-        results.forEach((masks, i) => {
-          if (opts.json) {
-            out += JSON.stringify(masks) + '\n';
-            return;
-          }
-          out += `${inputs[i]}\n`;
-          masks.forEach((candidates, m) => {
-            if (masks.length > 1) out += `  mask ${m + 1}:\n`;
-            for (const c of candidates) out += `  ${c.score.toFixed(4)}  ${c.token_str.padEnd(14)} ${c.sequence}\n`;
-          });
-        });
-        process.stdout.write(out);
-      } finally {
-        await model.dispose();
+  modelOptions(
+    program
+      .command('fill-mask')
+      .description('predict the [MASK] words (any letter case) of each TEXT')
+      .argument('[TEXT...]', 'texts with at least one [MASK]; one per stdin line when none are given')
+      .option('-k, --top-k <N>', 'candidates per mask (default 5)', integerOption('--top-k', 1, Number.MAX_SAFE_INTEGER))
+      .option('--targets <WORD,WORD>', 'score only these words'),
+    'one line per TEXT: exactly what Model.fillMask returns for it',
+  ).action(async (texts: string[], opts: FillMaskFlags) => {
+    const inputs = textsFrom(texts);
+    const results = await withModel(opts, (model) =>
+      model.fillMask(inputs, { topK: opts.topK, targets: opts.targets?.split(',') }),
+    );
+    let out = '';
+    results.forEach((masks, i) => {
+      if (opts.json) {
+        out += JSON.stringify(masks) + '\n';
+        return;
       }
+      out += `${inputs[i]}\n`;
+      masks.forEach((candidates, m) => {
+        if (masks.length > 1) out += `  mask ${m + 1}:\n`;
+        for (const c of candidates) out += `  ${c.score.toFixed(4)}  ${c.token_str.padEnd(14)} ${c.sequence}\n`;
+      });
     });
+    process.stdout.write(out);
+  });
 }
