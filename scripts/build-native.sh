@@ -10,4 +10,6 @@ if [ -z "$prefix" ] && [ ! -d /usr/lib/x86_64-linux-gnu/cmake/Torch ]; then
 fi
 args=(--CDCMAKE_BUILD_TYPE=Release)
 [ -n "$prefix" ] && args+=("--CDCMAKE_PREFIX_PATH=$prefix")
-exec node node_modules/cmake-js/bin/cmake-js compile --parallel "$(nproc)" "${args[@]}"
+# cmake-js from this package's tree or, in a consumer's project, wherever npm hoisted it.
+cmake_js=$(node -p "require.resolve('cmake-js/bin/cmake-js', { paths: [process.cwd()] })")
+exec node "$cmake_js" compile --parallel "$(nproc)" "${args[@]}"

@@ -27,5 +27,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --ignore-scripts
 fi
 bash scripts/build-native.sh
-npx tsc -p tsconfig.json
+npm run --silent build:ts
 echo "setup: ready (addon: build/Release/distilbert_native.node, CLI: dist/cli.js)"

@@ -8,13 +8,14 @@ mkdir -p fixtures
 shared="${DBN_SHARED_DATA:-$(cd .. && pwd)/shared/data/distilbert-base-uncased}"
 
 native_pass=0; native_fail=0
-run_native() {  # a C++ test binary that ends with "N passed, N failed"
+run_native() {  # a test program (C++ binary or script) that ends with "N passed, N failed"
   local out rc=0
   out=$("$@" 2>&1) || rc=$?
   echo "$out" | tail -n 5
   local line; line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
-  native_pass=$((native_pass + $(echo "$line" | awk '{print $1}')))
-  native_fail=$((native_fail + $(echo "$line" | awk '{print $3}')))
+  local p f; p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+  native_pass=$((native_pass + ${p:-0}))
+  native_fail=$((native_fail + ${f:-0}))
   [ "$rc" -eq 0 ] || native_fail=$((native_fail + 1))
 }
 echo "== native: tokenizer golden vectors"
@@ -42,6 +43,9 @@ if (cd examples/electron && { [ -d node_modules/electron ] || npm ci --no-audit 
 else
   native_fail=$((native_fail + 1)); echo "electron example: type-check FAILED"
 fi
+
+echo "== pack, install the tarball with --ignore-scripts and no compiler, run it"
+run_native bash tools/check/pack-install.sh
 
 echo "== vitest"
 rc=0
