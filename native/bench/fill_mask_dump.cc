@@ -1,6 +1,6 @@
 // dbn_fill_mask: fill-mask from the command line on the core library alone (no Node), printing
 // one JSON line per input with the token ids and the top-k of each mask. Used for device
-// parity checks on machines without Node (tools/gpu/gpu-check.sh compares it to reference.py).
+// parity checks on machines without Node (dbn_heads_dump covers every head for tools/gpu/device-check.sh).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
