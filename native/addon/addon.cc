@@ -8,6 +8,7 @@
 #include "addon/model_wrap.h"
 #include "addon/tokenizer_wrap.h"
 #include "common/error.h"
+#include "core/runtime_info.h"
 
 namespace dbn::addon {
 
@@ -17,6 +18,23 @@ Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
   int64_t total = 0;
   napi_adjust_external_memory(info.Env(), 0, &total);
   return Napi::Number::New(info.Env(), static_cast<double>(total));
+}
+
+// runtimeInfo(): object. Sync. What the engine runs on (libtorch, CUDA, BLAS, oneDNN), for
+// `distilbert-native doctor`. Never throws for a missing GPU: it reports 0 devices.
+Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
+  const dbn::RuntimeInfo r = dbn::GetRuntimeInfo();
+  Napi::Env env = info.Env();
+  auto out = Napi::Object::New(env);
+  out.Set("libtorchVersion", r.libtorch_version);
+  out.Set("cudaCompiled", r.cuda_compiled);
+  out.Set("cudaVersion", r.cuda_version);
+  out.Set("cudaDeviceCount", r.cuda_device_count);
+  out.Set("onednnLinear", r.onednn_linear);
+  out.Set("mkldnn", r.mkldnn);
+  out.Set("blas", r.blas);
+  out.Set("torchConfig", r.torch_config);
+  return out;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -35,6 +53,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("errorCodes", codes);
   exports.Set("libtorchVersion", TORCH_VERSION);
   exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
+  exports.Set("runtimeInfo", Napi::Function::New<RuntimeInfo>(env, "runtimeInfo"));
   return exports;
 }
 
