@@ -38,3 +38,4 @@ export {
   type QuestionAnsweringPipeline,
   type FeatureExtractionPipeline,
 } from './pipeline';
+export { runtimeInfo, type RuntimeInfo } from './runtimeInfo';

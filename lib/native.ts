@@ -143,6 +143,18 @@ export interface NativeAddon {
   libtorchVersion: string;
   /** V8's external-memory count (models report their weights into it). */
   externalMemory(): number;
+  runtimeInfo(): NativeRuntimeInfo;
+}
+
+export interface NativeRuntimeInfo {
+  libtorchVersion: string;
+  cudaCompiled: boolean;
+  cudaVersion: string;
+  cudaDeviceCount: number;
+  onednnLinear: boolean;
+  mkldnn: boolean;
+  blas: string;
+  torchConfig: string;
 }
 
 let addon: NativeAddon | undefined;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, reportError } from './common';
 import { register as classify } from './classify';
+import { register as doctor } from './doctor';
 import { register as embed } from './embed';
 import { register as fillMask } from './fillMask';
 import { register as info } from './info';
@@ -16,7 +17,7 @@ import { register as qa } from './qa';
 import { register as tokenize } from './tokenize';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ((program: Command) => void)[] = [fillMask, classify, ner, qa, embed, tokenize, info];
+const COMMANDS: ((program: Command) => void)[] = [fillMask, classify, ner, qa, embed, tokenize, info, doctor];
 
 function packageVersion(): string {
   const pkg = path.join(__dirname, '..', '..', 'package.json');
