@@ -42,13 +42,18 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
   // core/cpu_allocator.h). Process-wide, installed once.
   CachingCpuAllocator::InstallOnce();
   const std::string& weights_path = files.weights_path;
-  TensorLookup lookup = files.format == "safetensors" ? SafetensorsLookup(weights_path)
-                                                      : TorchScriptLookup(weights_path);
+  // Every tensor of a safetensors file must be accounted for by the config. A TorchScript
+  // archive holds whatever its module does; one that does not map runs its own forward.
+  std::vector<std::string> names;
+  const bool safetensors = files.format == "safetensors";
+  TensorLookup lookup = safetensors ? SafetensorsLookup(weights_path, &names)
+                                    : TorchScriptLookup(weights_path);
   std::unique_ptr<Engine> engine;
   bool runs_script = false;
   try {
     engine = std::make_unique<PackedEngine>(
-        files.config, BuildWeights(files.config, lookup, files.device, weights_path), files.device,
+        files.config, BuildWeights(files.config, lookup, files.device, weights_path,
+                                   safetensors ? &names : nullptr), files.device,
         files.compute);
   } catch (const Error& e) {
     // A TorchScript archive whose parameters don't map (a custom architecture) still runs,
