@@ -15,6 +15,7 @@ class LoadJob : public AsyncJob {
   void Execute() override {
     session_->model = DistilBert::Load(path_, options_);
     session_->tokenizer = Tokenizer::FromDirectory(session_->model->model_dir());
+    CheckTokenizerFits(session_->model->config(), *session_->tokenizer, session_->model->model_dir());
   }
   Napi::Value Resolve(Napi::Env env) override {
     auto holder = Napi::External<std::shared_ptr<Session>>::New(

@@ -1,15 +1,24 @@
 #include "core/config.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/error.h"
+#include "common/read_file.h"
 
 namespace dbn {
 namespace {
 
 using nlohmann::json;
+
+// A value as it may appear in a message: short, never a dump of a nested value.
+std::string Describe(const json& v) {
+  if (v.is_number() || v.is_boolean() || v.is_null()) return v.dump();
+  if (v.is_string()) {
+    const std::string& str = v.get_ref<const std::string&>();
+    return str.size() <= 40 ? json(str).dump() : "a string of " + std::to_string(str.size()) + " bytes";
+  }
+  return v.is_array() ? "an array" : "an object";
+}
 
 [[noreturn]] void Unsupported(const std::string& source, const std::string& what) {
   throw Error(ErrorCode::kUnsupportedModel, source + ": " + what);
@@ -23,8 +32,8 @@ int64_t PositiveInt(const json& j, const char* key, const std::string& source, i
     return fallback;
   }
   if (!it->is_number_integer() || it->get<int64_t>() <= 0 || it->get<int64_t>() > (1 << 24)) {
-    Unsupported(source, std::string("field \"") + key + "\" must be a positive integer, got " +
-                            it->dump());
+    Unsupported(source, std::string("field \"") + key + "\" must be an integer from 1 to " +
+                            std::to_string(1 << 24) + ", got " + Describe(*it));
   }
   return it->get<int64_t>();
 }
@@ -85,6 +94,8 @@ const char* HeadKindName(HeadKind kind) {
 }
 
 ModelConfig ParseConfig(const std::string& json_text, const std::string& source) {
+  CheckJsonDepth(json_text.data(), json_text.data() + json_text.size(), source,
+                 ErrorCode::kModelLoadFailed);
   json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     throw Error(ErrorCode::kModelLoadFailed, source + ": not a JSON object");
@@ -92,7 +103,7 @@ ModelConfig ParseConfig(const std::string& json_text, const std::string& source)
   auto mt = j.find("model_type");
   if (mt == j.end() || !mt->is_string() || mt->get<std::string>() != "distilbert") {
     Unsupported(source, "model_type must be \"distilbert\", got " +
-                            (mt == j.end() ? std::string("nothing") : mt->dump()));
+                            (mt == j.end() ? std::string("nothing") : Describe(*mt)));
   }
   ModelConfig c;
   c.head = ParseHead(j, source);
@@ -122,11 +133,7 @@ ModelConfig ParseConfig(const std::string& json_text, const std::string& source)
 }
 
 ModelConfig LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kModelLoadFailed, "cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseConfig(ss.str(), path);
+  return ParseConfig(ReadTextFile(path, 1u << 20), path);
 }
 
 }  // namespace dbn

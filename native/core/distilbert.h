@@ -1,4 +1,6 @@
-// The DistilBERT engine: load a checkpoint onto a device and run the encoder and heads.
+// A loaded DistilBERT checkpoint: validates inputs, checks the head, and turns an engine's
+// raw outputs (core/engine.h) into the heads' results. Which engine runs (the packed forward
+// or a TorchScript archive's own) is decided once, at load.
 // Not thread-safe by design: one owner thread (core/owner_thread.h) calls it.
 #pragma once
 
@@ -10,25 +12,10 @@
 #include <vector>
 
 #include "core/config.h"
-#include "core/linear.h"
-#include "core/script_model.h"
-#include "core/weights.h"
+#include "core/engine.h"
+#include "core/model_files.h"
 
 namespace dbn {
-
-struct LoadOptions {
-  std::string device = "cpu";  // "cpu" or "cuda" / "cuda:N"
-  // "float32", or "bfloat16" for the encoder's dense layers (activations, LayerNorm, softmax
-  // and residuals stay float32).
-  std::string dtype = "float32";
-  std::string format = "auto";  // "auto", "safetensors" or "torchscript"
-};
-
-// Token ids of several sequences back to back, without padding.
-struct TokenBatch {
-  std::vector<int32_t> ids;
-  std::vector<int32_t> lengths;
-};
 
 enum class Pooling { kMean, kCls };
 
@@ -54,12 +41,12 @@ class DistilBert {
   }
   const std::string& format() const { return format_; }
   // Bytes of weights held (packed copies included, tied tensors counted once).
-  int64_t parameter_bytes() const { return parameter_bytes_; }
+  int64_t parameter_bytes() const { return engine_->parameter_bytes(); }
   std::string device() const;
   const std::string& dtype() const { return dtype_; }
   // True when a TorchScript archive's parameters did not map onto DistilBERT's, so its own
   // forward runs (none of the engine's own paths apply).
-  bool runs_script() const { return script_ != nullptr; }
+  bool runs_script() const { return runs_script_; }
 
   // Masked-LM: top-k over the vocabulary (or over `targets` when non-empty) at every
   // position holding `mask_id`. The head runs only on those rows.
@@ -83,34 +70,17 @@ class DistilBert {
   std::vector<float> Embed(const TokenBatch& batch, Pooling pooling, bool normalize) const;
 
  private:
-  DistilBert(ModelConfig config, DistilBertWeights weights, c10::Device device,
-             std::string weights_path, std::string format, ComputeType compute,
-             std::unique_ptr<ScriptModel> script);
-  // The script's outputs for right-padded ids; *rows gets each real token's padded row.
-  std::vector<at::Tensor> RunScript(const TokenBatch& batch, at::Tensor* rows) const;
+  DistilBert(ModelFiles files, std::unique_ptr<Engine> engine, bool runs_script);
   void Validate(const TokenBatch& batch) const;
   void RequireHead(HeadKind head, const char* task) const;
-  at::Tensor Attention(const at::Tensor& qkv, const TokenBatch& batch,
-                       const std::vector<int64_t>* query_rows) const;
-  // Row of each real token in the right-padded [batch * max_len] layout, in input order.
-  at::Tensor PaddedRows(const TokenBatch& batch, int64_t max_len) const;
-
-  struct LayerOps {
-    Linear qkv, out, ffn1, ffn2;  // ffn1 carries the activation
-    at::Tensor sa_ln_w, sa_ln_b, out_ln_w, out_ln_b;
-  };
 
   ModelConfig config_;
-  DistilBertWeights weights_;  // embeddings and heads; encoder layers live in layers_
-  std::vector<LayerOps> layers_;
-  Linear vocab_transform_;
-  Linear vocab_projector_;  // reads the (possibly tied) projector weight in place
-  std::string dtype_;
-  int64_t parameter_bytes_ = 0;
-  c10::Device device_;
   std::string weights_path_;
   std::string format_;
-  std::unique_ptr<ScriptModel> script_;
+  c10::Device device_;
+  std::string dtype_;
+  std::unique_ptr<Engine> engine_;
+  bool runs_script_ = false;
 };
 
 }  // namespace dbn

@@ -13,8 +13,10 @@ namespace dbn {
 
 class OwnerThread {
  public:
-  // num_threads: libtorch intra-op threads for jobs on this thread; 0 picks the core count.
+  // num_threads: libtorch intra-op threads for jobs on this thread; 0 picks the core count,
+  // and more than the core count is capped to it (num_threads() says what was used).
   explicit OwnerThread(int num_threads);
+  static int MaxThreads();  // the core count, at least 1
   // Runs the jobs already queued, then joins.
   ~OwnerThread();
   OwnerThread(const OwnerThread&) = delete;

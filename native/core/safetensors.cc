@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/read_file.h"
 
 namespace dbn {
 namespace {
@@ -72,6 +73,13 @@ std::vector<TensorEntry> ParseSafetensors(const uint8_t* bytes, size_t size,
     Fail(source, "header length " + std::to_string(header_len) + " exceeds the file size " +
                      std::to_string(size));
   }
+  try {
+    CheckJsonDepth(reinterpret_cast<const char*>(bytes + 8),
+                   reinterpret_cast<const char*>(bytes + 8 + header_len), source,
+                   ErrorCode::kModelLoadFailed);
+  } catch (const Error&) {
+    Fail(source, "the header nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
   json header = json::parse(bytes + 8, bytes + 8 + header_len, nullptr, false);
   if (header.is_discarded() || !header.is_object()) Fail(source, "header is not a JSON object");
 
@@ -91,13 +99,17 @@ std::vector<TensorEntry> ParseSafetensors(const uint8_t* bytes, size_t size,
     TensorEntry e;
     e.name = name;
     if (!ParseDType(dt->get<std::string>(), &e.dtype)) {
-      Fail(source, where + " has unsupported dtype " + dt->dump() +
+      Fail(source, where + " has unsupported dtype " +
+                       (dt->get_ref<const std::string&>().size() <= 16 ? dt->dump() : std::string("(a long string)")) +
                        " (supported: F32, F16, BF16, F64, I64, I32)");
     }
     uint64_t numel = 1;
     for (const auto& d : *sh) {
       if (!d.is_number_unsigned()) Fail(source, where + " has a non-integer dimension");
       const uint64_t v = d.get<uint64_t>();
+      // No DistilBERT dimension comes near 2^31; larger ones (up to 2^64 - 1) would wrap
+      // to negative int64 sizes in libtorch.
+      if (v > (uint64_t{1} << 31)) Fail(source, where + " has a dimension of " + std::to_string(v));
       if (v != 0 && numel > std::numeric_limits<uint32_t>::max() / std::max<uint64_t>(v, 1) * 16) {
         Fail(source, where + " has an absurd shape");
       }
@@ -135,7 +147,8 @@ std::vector<TensorEntry> ParseSafetensors(const uint8_t* bytes, size_t size,
 }
 
 std::shared_ptr<MappedFile> MappedFile::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  CheckPath(path, "the weights path");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     throw Error(ErrorCode::kModelLoadFailed, "cannot open " + path + ": " + std::strerror(errno));
   }

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -39,7 +40,8 @@ class Resolver {
   at::Tensor Get(const std::string& name, std::vector<int64_t> shape, bool encoder) {
     std::optional<at::Tensor> t;
     if (encoder) t = lookup_("distilbert." + name);
-    if (!t) t = lookup_(name);
+    if (t) used_.push_back("distilbert." + name);
+    if (!t && (t = lookup_(name))) used_.push_back(name);
     if (!t) {
       throw Error(ErrorCode::kUnsupportedModel,
                   source_ + ": missing tensor \"" + (encoder ? "distilbert." : "") + name +
@@ -58,8 +60,10 @@ class Resolver {
   }
 
   std::optional<at::Tensor> Find(const std::string& name) { return lookup_(name); }
+  const std::vector<std::string>& used() const { return used_; }
 
  private:
+  std::vector<std::string> used_;
   const TensorLookup& lookup_;
   c10::Device device_;
   std::string source_;
@@ -68,7 +72,8 @@ class Resolver {
 }  // namespace
 
 DistilBertWeights BuildWeights(const ModelConfig& c, const TensorLookup& lookup,
-                               const c10::Device& device, const std::string& source) {
+                               const c10::Device& device, const std::string& source,
+                               const std::vector<std::string>* all_names) {
   Resolver r(lookup, device, source);
   DistilBertWeights w;
   const int64_t d = c.dim, h = c.hidden_dim;
@@ -130,27 +135,44 @@ DistilBertWeights BuildWeights(const ModelConfig& c, const TensorLookup& lookup,
     case HeadKind::kBase:
       break;
   }
+  if (all_names != nullptr) {
+    for (const std::string& name : *all_names) {
+      if (std::find(r.used().begin(), r.used().end(), name) != r.used().end()) continue;
+      // HF's position_ids buffer (arange) is saved by some exports; it carries no weights.
+      if (name == "embeddings.position_ids" || name == "distilbert.embeddings.position_ids") continue;
+      const size_t at = name.find("transformer.layer.");
+      if (at != std::string::npos) {
+        const std::string rest = name.substr(at + 18);
+        throw Error(ErrorCode::kUnsupportedModel,
+                    source + ": tensor \"" + name + "\" belongs to layer " +
+                        rest.substr(0, rest.find('.')) + " but config.json has n_layers " +
+                        std::to_string(c.n_layers) + "; fix n_layers to the layers present");
+      }
+      throw Error(ErrorCode::kUnsupportedModel,
+                  source + ": tensor \"" + name + "\" is not part of a " + HeadKindName(c.head) +
+                      " as config.json describes it (architectures, n_layers); the checkpoint and "
+                      "its config disagree");
+    }
+  }
   return w;
 }
 
-TensorLookup SafetensorsLookup(const std::string& path) {
+TensorLookup SafetensorsLookup(const std::string& path, std::vector<std::string>* names) {
   auto file = std::make_shared<SafetensorsFile>(SafetensorsFile::Open(path));
+  if (names != nullptr) {
+    for (const auto& e : file->tensors) names->push_back(e.name);
+  }
   return [file](const std::string& name) -> std::optional<at::Tensor> {
     for (const auto& e : file->tensors) {
       if (e.name != name) continue;
       const uint8_t* data = file->DataOf(e);
       const auto options = at::TensorOptions().dtype(ToScalarType(e.dtype));
-      const bool aligned = reinterpret_cast<uintptr_t>(data) % DTypeSize(e.dtype) == 0;
-      if (!aligned) {
-        // Misaligned data cannot be wrapped; copy it once.
-        at::Tensor t = at::empty(e.shape, options);
-        std::memcpy(t.data_ptr(), data, e.end - e.begin);
-        return t;
-      }
-      // The deleter keeps the mapping alive as long as any tensor borrows its pages.
-      auto keep = file->file;
-      return at::from_blob(const_cast<uint8_t*>(data), e.shape,
-                           [keep](void*) mutable { keep.reset(); }, options);
+      // Copied, never borrowed: once loaded, a model must not read its file again (a
+      // truncated file would SIGBUS the process, an overwritten one change its answers). The
+      // mapping is released when the lookup goes, at the end of the load.
+      at::Tensor t = at::empty(e.shape, options);
+      std::memcpy(t.data_ptr(), data, e.end - e.begin);
+      return t;
     }
     return std::nullopt;
   };

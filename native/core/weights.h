@@ -1,5 +1,5 @@
 // DistilBERT parameters as libtorch tensors, resolved by Hugging Face names from either a
-// safetensors file (borrowing its mapped pages) or a TorchScript archive's named parameters.
+// safetensors file (copied out of its mapped pages) or a TorchScript archive's named parameters.
 #pragma once
 
 #include <ATen/Tensor.h>
@@ -38,11 +38,16 @@ using TensorLookup = std::function<std::optional<at::Tensor>(const std::string& 
 // Resolves every parameter the config's head needs, accepting names with or without the
 // `distilbert.` prefix, checks each shape, converts to float32 on `device`.
 // Throws Error(kUnsupportedModel) naming the missing or mis-shaped tensor.
+// With `all_names` (every tensor in the file), a tensor the config does not account for (a
+// layer beyond n_layers, another head's weights) is an Error(kUnsupportedModel) too.
 DistilBertWeights BuildWeights(const ModelConfig& config, const TensorLookup& lookup,
-                               const c10::Device& device, const std::string& source);
+                               const c10::Device& device, const std::string& source,
+                               const std::vector<std::string>* all_names = nullptr);
 
-// Lookup over a safetensors file: float32 tensors wrap the mapped pages (no copy).
-TensorLookup SafetensorsLookup(const std::string& path);
+// Lookup over a safetensors file: every tensor is a copy of the mapped bytes, so nothing
+// loaded refers to the file after the lookup is gone.
+// *names, when given, gets every tensor name in the file.
+TensorLookup SafetensorsLookup(const std::string& path, std::vector<std::string>* names = nullptr);
 
 // Lookup over a TorchScript archive's named parameters and buffers.
 TensorLookup TorchScriptLookup(const std::string& path);

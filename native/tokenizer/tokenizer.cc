@@ -80,8 +80,28 @@ void Tokenizer::Impl::EncodeSequence(std::string_view text, SequenceTokens* out)
   }
 }
 
+static void CheckLengths(const EncodeOptions& options) {
+  const auto check = [](size_t value, const char* name) {
+    if (value > kMaxSequenceLength) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  std::string(name) + " is " + std::to_string(value) + "; at most " +
+                      std::to_string(kMaxSequenceLength) +
+                      " tokens are accepted (no BERT-family model reads longer sequences)");
+    }
+  };
+  if (options.truncation) {
+    check(options.truncation->max_length, "maxLength");
+    check(options.truncation->stride, "stride");
+  }
+  if (options.padding) {
+    check(options.padding->length, "the padding length");
+    check(options.padding->multiple_of, "padToMultipleOf");
+  }
+}
+
 Encoding Tokenizer::Impl::EncodeOne(std::string_view text, const std::string_view* pair,
                                     const EncodeOptions& options) const {
+  CheckLengths(options);
   SequenceTokens a;
   EncodeSequence(text, &a);
   SequenceTokens b;
@@ -122,6 +142,7 @@ Encoding Tokenizer::EncodePair(std::string_view text, std::string_view pair,
 
 std::vector<Encoding> Tokenizer::EncodeBatch(const std::vector<BatchInput>& inputs,
                                              const EncodeOptions& options, int threads) const {
+  CheckLengths(options);
   std::vector<Encoding> out(inputs.size());
   // Padding to the batch's longest needs every length first: encode unpadded, pad after.
   EncodeOptions unpadded = options;

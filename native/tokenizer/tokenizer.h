@@ -26,6 +26,10 @@ struct TokenizerOptions {
   bool decoder_cleanup = true;
 };
 
+// Longest sequence any length option (max_length, stride, padding length, multiple_of) may
+// name; larger values are rejected with kInvalidArgument before anything is allocated.
+inline constexpr size_t kMaxSequenceLength = 1 << 16;
+
 enum class TruncationStrategy { kLongestFirst, kOnlyFirst, kOnlySecond };
 enum class Side { kRight, kLeft };
 

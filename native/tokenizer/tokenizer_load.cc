@@ -1,4 +1,6 @@
 // Loading: tokenizer.json, vocab.txt (+ tokenizer_config.json), or a directory holding them.
+#include <sys/stat.h>
+
 #include <cctype>
 #include <exception>
 #include <fstream>
@@ -7,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/read_file.h"
 #include "tokenizer/tokenizer_impl.h"
 
 namespace dbn {
@@ -14,16 +17,24 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kModelLoadFailed, "cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::kModelLoadFailed, "cannot read " + path);
-  return ss.str();
+// A tokenizer file of gigabytes is not a tokenizer: the largest BERT-family ones are a few MB.
+std::string ReadFile(const std::string& path) { return ReadTextFile(path, kMaxTextFileBytes); }
+
+// Parses after bounding nesting depth (deep JSON is recursion in the parser and destructor).
+json ParseJson(const std::string& text, const std::string& path) {
+  CheckJsonDepth(text.data(), text.data() + text.size(), path, ErrorCode::kModelLoadFailed);
+  return json::parse(text);
 }
 
-bool FileExists(const std::string& path) { return static_cast<bool>(std::ifstream(path)); }
+// Exists as anything (a FIFO or a device too): the read then fails with a typed error
+// instead of the file being skipped for another one. Never opens, so never blocks.
+bool FileExists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+// HF's default is 100; no word of a real text is longer than this many characters.
+constexpr int64_t kMaxInputCharsPerWord = 1 << 20;
 
 std::vector<TemplatePiece> ParseTemplate(const json& items, const json& specials,
                                          const std::string& path) {
@@ -78,7 +89,7 @@ std::unique_ptr<Tokenizer> Tokenizer::FromTokenizerJson(const std::string& path)
   const std::string text = ReadFile(path);
   auto impl = std::make_unique<Impl>();
   try {
-    const json j = json::parse(text);
+    const json j = ParseJson(text, path);
     const json& model = j.at("model");
     const std::string model_type = model.value("type", std::string("WordPiece"));
     if (model_type != "WordPiece") {
@@ -97,10 +108,17 @@ std::unique_ptr<Tokenizer> Tokenizer::FromTokenizerJson(const std::string& path)
     };
     const std::string unk = str_or(model, "unk_token", "[UNK]");
     const std::string prefix = str_or(model, "continuing_subword_prefix", "##");
-    const int max_chars = model.contains("max_input_chars_per_word") &&
-                                  model["max_input_chars_per_word"].is_number()
-                              ? model["max_input_chars_per_word"].get<int>()
-                              : 100;
+    int max_chars = 100;
+    if (model.contains("max_input_chars_per_word") && !model["max_input_chars_per_word"].is_null()) {
+      const json& m = model["max_input_chars_per_word"];
+      if (!m.is_number_integer() || m.get<int64_t>() < 1 || m.get<int64_t>() > kMaxInputCharsPerWord) {
+        throw Error(ErrorCode::kUnsupportedModel,
+                    path + ": model.max_input_chars_per_word must be an integer from 1 to " +
+                        std::to_string(kMaxInputCharsPerWord) + ", got " +
+                        (m.is_number() ? m.dump() : std::string("a ") + m.type_name()));
+      }
+      max_chars = static_cast<int>(m.get<int64_t>());
+    }
 
     const json& norm = j.contains("normalizer") ? j["normalizer"] : json();
     if (norm.is_null()) {
@@ -194,6 +212,11 @@ void Tokenizer::Impl::SetBertTemplate(const std::string& cls, int32_t cls_id,
 std::unique_ptr<Tokenizer::Impl> Tokenizer::Impl::FromVocab(
     const std::string& vocab_path, const TokenizerOptions& options,
     const std::vector<std::string>& specials) {
+  if (options.max_input_chars_per_word < 1 || options.max_input_chars_per_word > kMaxInputCharsPerWord) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "max_input_chars_per_word must be from 1 to " + std::to_string(kMaxInputCharsPerWord) +
+                    ", got " + std::to_string(options.max_input_chars_per_word));
+  }
   const std::string text = ReadFile(vocab_path);
   std::vector<std::string> vocab;
   size_t pos = 0;
@@ -246,6 +269,7 @@ std::unique_ptr<Tokenizer> Tokenizer::FromVocabTxt(const std::string& vocab_path
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::FromPath(const std::string& path) {
+  CheckPath(path, "the tokenizer path");
   auto ends_with = [&](const char* suffix) {
     const size_t n = std::char_traits<char>::length(suffix);
     return path.size() >= n && path.compare(path.size() - n, n, suffix) == 0;
@@ -262,6 +286,7 @@ std::unique_ptr<Tokenizer> Tokenizer::FromPath(const std::string& path) {
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::FromDirectory(const std::string& dir) {
+  CheckPath(dir, "the tokenizer path");
   const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
   if (FileExists(base + "tokenizer.json")) return FromTokenizerJson(base + "tokenizer.json");
   const std::string vocab = base + "vocab.txt";
@@ -279,7 +304,7 @@ std::unique_ptr<Tokenizer> Tokenizer::FromDirectoryVocab(const std::string& dir,
   const std::string config_path = base + "tokenizer_config.json";
   if (FileExists(config_path)) {
     try {
-      const json c = json::parse(ReadFile(config_path));
+      const json c = ParseJson(ReadFile(config_path), config_path);
       auto flag = [&](const char* key, bool def) {
         return c.contains(key) && c[key].is_boolean() ? c[key].get<bool>() : def;
       };
@@ -308,8 +333,16 @@ void Tokenizer::Impl::Finish(const std::vector<std::string>& vocab,
   wordpiece = std::make_unique<WordPiece>(vocab, unk_token, prefix, max_chars);
   id_to_token = vocab;
   post.id_to_token = &id_to_token;
+  // Added tokens extend the vocabulary (HF numbers them after it); an id far beyond would
+  // allocate a table of that many strings.
+  const size_t max_id = vocab.size() + added_tokens.size();
   for (AddedToken& t : added_tokens) {
-    if (t.id < 0) throw Error(ErrorCode::kModelLoadFailed, "added token with negative id");
+    if (t.id < 0 || static_cast<size_t>(t.id) > max_id) {
+      throw Error(ErrorCode::kUnsupportedModel,
+                  "added token id " + std::to_string(t.id) + " is outside 0.." +
+                      std::to_string(max_id) + " (vocabulary of " + std::to_string(vocab.size()) +
+                      " plus " + std::to_string(added_tokens.size()) + " added tokens)");
+    }
     if (static_cast<size_t>(t.id) >= id_to_token.size()) id_to_token.resize(t.id + 1);
     id_to_token[t.id] = t.content;
     if (t.normalized && has_normalizer) {
@@ -319,6 +352,21 @@ void Tokenizer::Impl::Finish(const std::vector<std::string>& vocab,
     }
     added.push_back(std::make_unique<AddedToken>(t));
   }
+  const auto check_id = [&](int32_t id, const std::string& what) {
+    if (id < 0 || static_cast<size_t>(id) >= id_to_token.size()) {
+      throw Error(ErrorCode::kUnsupportedModel,
+                  what + " has id " + std::to_string(id) + " but the vocabulary has " +
+                      std::to_string(id_to_token.size()) + " tokens");
+    }
+  };
+  for (const auto* pieces : {&post.single, &post.pair}) {
+    for (const TemplatePiece& p : *pieces) {
+      for (size_t i = 0; i < p.ids.size(); ++i) {
+        check_id(p.ids[i], "template special token '" + (i < p.tokens.size() ? p.tokens[i] : "") + "'");
+      }
+    }
+  }
+  if (pad >= 0) check_id(pad, "padding.pad_id");
   is_special.assign(id_to_token.size(), 0);
   for (const auto& t : added) {
     if (t->special) is_special[t->id] = 1;

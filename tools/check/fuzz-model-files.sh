@@ -28,6 +28,19 @@ cfg = {"model_type": "distilbert", "architectures": ["DistilBertForSequenceClass
        "n_layers": 2, "n_heads": 4, "hidden_dim": 64, "vocab_size": 100, "max_position_embeddings": 64,
        "activation": "gelu", "id2label": {"0": "NEG", "1": "POS"}}
 open(os.path.join(d, "cfg"), "wb").write(b"\x00" + json.dumps(cfg).encode())
+# Nesting-depth seeds (issue 10): just over and far over the 64-level bound, in a config
+# field and in a safetensors header, so mutations explore the depth check's edges.
+for depth in (63, 65, 2000):
+    deep = "[" * depth + '"distilbert"' + "]" * depth
+    open(os.path.join(d, "cfg-deep%d" % depth), "wb").write(b"\x00" + ('{"model_type":%s,"dim":%s}' % (deep, deep.replace('"distilbert"', "1"))).encode())
+    h = ('{"a":{"dtype":"F32","shape":%s,"data_offsets":[0,0]}}' % ("[" * depth + "0" + "]" * depth)).encode()
+    open(os.path.join(d, "st-deep%d" % depth), "wb").write(b"\x01" + struct.pack("<Q", len(h)) + h)
+# A string holding brackets must not count as nesting; an escaped quote must not end it.
+open(os.path.join(d, "cfg-brackets"), "wb").write(b"\x00" + json.dumps({"model_type": "distilbert", "x": "[" * 200 + '\\"{'}).encode())
+# Shapes at the dimension bound and past it ([0, 2^64-1] once gave DBN_INTERNAL).
+for shape in ([0, 18446744073709551615], [2147483648, 0], [2147483649, 0]):
+    h = json.dumps({"a": {"dtype": "F32", "shape": shape, "data_offsets": [0, 0]}}).encode()
+    open(os.path.join(d, "st-shape%d" % shape[-1 if shape[0] == 0 else 0]), "wb").write(b"\x01" + struct.pack("<Q", len(h)) + h)
 PY
 ASAN_OPTIONS=detect_leaks=1 "$bin" "$out/corpus" "$out/seeds" -max_total_time="$seconds" -max_len=4096 \
   -print_final_stats=1 2>"$out/fuzz.log" || { tail -40 "$out/fuzz.log"; exit 1; }

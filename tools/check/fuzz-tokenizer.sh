@@ -23,6 +23,9 @@ for seed in "Hello, y'all! How are you 😁 ?" "a[MASK]b [SEP] naïve café" "�
   printf "\\x$(printf %02x $((i * 37 % 256)))%s" "$seed" > "fixtures/fuzz-corpus/seed$i"
   i=$((i + 1))
 done
+# Nesting-depth seeds (issue 10): bracket runs in text, as a hostile user would send them.
+printf '\x11%s' "$(printf '[%.0s' $(seq 1 3000))$(printf ']%.0s' $(seq 1 3000))" > fixtures/fuzz-corpus/seed-deep-brackets
+printf '\x31%s' "$(printf '{"a":%.0s' $(seq 1 500))" > fixtures/fuzz-corpus/seed-deep-json
 parallel=()
 prefix=.
 if [ "${JOBS:-1}" -gt 1 ]; then
