@@ -128,7 +128,7 @@ function hubError(e: unknown, repo: string, revision: string): Error {
   if (e instanceof HubApiError) {
     if (e.statusCode === 401 || e.statusCode === 403) {
       return fail(
-        `${repo} is gated or private (the Hub answered ${e.statusCode}): accept its terms on the model page and set HF_TOKEN ` +
+        `${repo} is gated or private, or does not exist (the Hub answered ${e.statusCode}): check the id; for a gated model accept its terms on the model page and set HF_TOKEN ` +
           `to a token that can read it${hubToken() ? ' (the HF_TOKEN set was refused)' : ''}`,
       );
     }

@@ -179,7 +179,7 @@ describe('Hub ids in loadModel', () => {
   it('a gated repository is a 401 that says to set HF_TOKEN, and loads with it', async () => {
     const e = await rejection(loadModel('org/gated'));
     expect(e.code).toBe('DBN_MODEL_LOAD_FAILED');
-    expect(e.message).toMatch(/gated or private .*401.*HF_TOKEN/);
+    expect(e.message).toMatch(/gated or private, or does not exist .*401.*HF_TOKEN/);
     process.env['HF_TOKEN'] = 'hf_wrong';
     expect((await rejection(loadModel('org/gated'))).message).toContain('the HF_TOKEN set was refused');
     process.env['HF_TOKEN'] = 'hf_mocktoken';
