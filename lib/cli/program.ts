@@ -9,11 +9,12 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, reportError } from './common';
 import { register as batch } from './batch';
 import { register as download } from './download';
+import { register as evaluate } from './evaluate';
 import { register as fillMask } from './fillMask';
 import { register as tokenize } from './tokenize';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ((program: Command) => void)[] = [fillMask, tokenize, download, batch];
+const COMMANDS: ((program: Command) => void)[] = [fillMask, tokenize, download, batch, evaluate];
 
 function packageVersion(): string {
   const pkg = path.join(__dirname, '..', '..', 'package.json');
