@@ -14,7 +14,7 @@ import { DEFAULT_MODEL } from '../hub';
 import { choiceOption, integerOption, UsageError } from './common';
 import { inputFiles, readInput, totalBytes, type InputLine } from './batchInput';
 import { formatEta, progressBar } from './progress';
-import { runTask, TASKS, type Task, type TaskFlags } from './tasks';
+import { runTask, runTaskMany, TASKS, type Task, type TaskFlags } from './tasks';
 
 interface BatchFlags extends TaskFlags {
   model?: string;
@@ -130,20 +130,38 @@ export function register(program: Command): void {
         done++;
         if (!out.write(s + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
       };
+      // Rows go to the model CHUNK at a time in one array call, as the in-process API would
+      // take them; a chunk whose call rejects is rerun row by row so each line gets its own error.
+      const CHUNK = 64;
+      const many = async (items: InputLine[]): Promise<string[]> => {
+        const ok = items.every((i) => i.error === undefined);
+        const results = ok ? await runTaskMany(model, opts.task, items.map((i) => i.row!), opts) : undefined;
+        if (results) return items.map((item, i) => JSON.stringify({ line: item.line, result: results[i] }));
+        return Promise.all(items.map(one));
+      };
       try {
-        const window: Promise<string>[] = [];
+        const window: Promise<string[]>[] = [];
+        const inFlight = Math.max(1, Math.ceil(opts.concurrency / CHUNK));
+        let chunk: InputLine[] = [];
+        const flush = async () => {
+          if (chunk.length === 0) return;
+          window.push(many(chunk));
+          chunk = [];
+          if (window.length >= inFlight) {
+            for (const s of await window.shift()!) await write(s);
+            tick();
+          }
+        };
         for await (const item of readInput(files)) {
           bytes = item.bytes;
           if (opts.shard && (item.line - 1) % opts.shard.n !== opts.shard.k) continue;
           if (item.line <= after) continue;
           if (item.error !== undefined) failed++;
-          window.push(one(item));
-          if (window.length >= opts.concurrency) {
-            await write(await window.shift()!);
-            if (done % 256 === 0) tick();
-          }
+          chunk.push(item);
+          if (chunk.length >= Math.min(CHUNK, opts.concurrency)) await flush();
         }
-        while (window.length > 0) await write(await window.shift()!);
+        await flush();
+        while (window.length > 0) for (const s of await window.shift()!) await write(s);
         bytes = total;
         tick();
       } finally {

@@ -59,3 +59,34 @@ export async function runTask(model: Model, task: Task, row: Record<string, unkn
     }
   }
 }
+
+/**
+ * Several rows in one library call (what the in-process API does with an array): the results
+ * in row order, or undefined when a row is not one plain text or when the call rejects (one bad
+ * row fails an array call), so the caller runs those rows one by one for per-line errors.
+ */
+export async function runTaskMany(model: Model, task: Task, rows: Record<string, unknown>[], flags: TaskFlags): Promise<unknown[] | undefined> {
+  if (task === 'question-answering') return undefined;
+  let found: (string | string[])[];
+  try {
+    found = rows.map((r) => textOf(r, flags.column));
+  } catch {
+    return undefined;
+  }
+  if (!found.every((t): t is string => typeof t === 'string')) return undefined;
+  const texts = found as string[];
+  try {
+    switch (task) {
+      case 'fill-mask':
+        return await model.fillMask(texts, { topK: flags.topK });
+      case 'text-classification':
+        return await model.classify(texts, { topK: flags.topK ?? 1 });
+      case 'token-classification':
+        return await model.tokenClassify(texts, { aggregationStrategy: flags.aggregation ?? 'simple' });
+      case 'feature-extraction':
+        return (await model.embed(texts)).map((v) => Array.from(v));
+    }
+  } catch {
+    return undefined;
+  }
+}
