@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { isDistilBertError } from '../index';
+import { DEFAULT_MODEL } from '../hub';
 
 /** A command-line mistake: printed with a pointer to `--help`, exit status 2. */
 export class UsageError extends Error {
@@ -79,7 +80,7 @@ export interface ModelFlags {
   json?: boolean;
 }
 
+/** `--model`, or distilbert-base-uncased through the Hugging Face cache when it is not given. */
 export function requireModel(flags: { model?: string }): string {
-  if (!flags.model) throw new UsageError('--model DIR is required');
-  return flags.model;
+  return flags.model ?? DEFAULT_MODEL;
 }

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .command('fill-mask')
     .description('predict the [MASK] words (any letter case) of each TEXT')
     .argument('[TEXT...]', 'texts with at least one [MASK]; one per stdin line when none are given')
-    .option('-m, --model <DIR>', 'model directory (config.json, model.safetensors, tokenizer)')
+    .option('-m, --model <DIR>', 'model directory (config.json, model.safetensors, tokenizer) or Hub id (default distilbert-base-uncased from the cache)')
     .option('-k, --top-k <N>', 'candidates per mask (default 5)', integerOption('--top-k', 1, Number.MAX_SAFE_INTEGER))
     .option('--targets <WORD,WORD>', 'score only these words')
     .option('--device <DEVICE>', 'cpu, cuda or cuda:N')
