@@ -197,7 +197,7 @@ describe('Hub ids in loadModel', () => {
     expect(hub.requests.some((r) => r.url.includes('/resolve/'))).toBe(false);
   });
 
-  it('a tag resolves through refs/ and the snapshot is shared', async () => {
+  it('a commit hash needs no refs/ entry; a tag the Hub lacks is a 404', async () => {
     const e = await rejection(loadModel('org/tiny', { revision: 'v1' }));
     expect(e.message).toContain('revision v1');
     const snap = await downloadModel('org/tiny', { revision: hub.commits.get('org/tiny')! });
