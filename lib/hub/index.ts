@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HubApiError, modelInfo, pathsInfo } from '@huggingface/hub';
 import { DistilBertError, invalidArgument as expected } from '../errors';
-import { cachedCommit, linkIntoSnapshot, repoFolder, snapshotHas, writeRef } from './cache';
+import { cachedCommit, COMMIT_RE, linkIntoSnapshot, repoFolder, snapshotHas, writeRef } from './cache';
 import { hubCacheDir, hubEndpoint, hubOffline, hubToken } from './env';
 import { hubFetch, transfer, VerificationError, type LinkedHeaders } from './transfer';
 
@@ -154,6 +154,14 @@ export async function downloadModel(repo: string, options: HubOptions = {}): Pro
   const cacheDir = options.cacheDir ?? hubCacheDir();
   if (options.localFilesOnly || hubOffline()) {
     return localSnapshot(cacheDir, repo, revision, options.localFilesOnly ? 'localFilesOnly is set' : 'HF_HUB_OFFLINE is set');
+  }
+  if (COMMIT_RE.test(revision)) {
+    // A commit never moves: a complete snapshot of it needs no network, as in huggingface_hub.
+    try {
+      return localSnapshot(cacheDir, repo, revision, '');
+    } catch {
+      /* not (fully) cached: ask the Hub */
+    }
   }
   const endpoint = hubEndpoint();
   const token = hubToken();

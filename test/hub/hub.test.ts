@@ -203,6 +203,9 @@ describe('Hub ids in loadModel', () => {
     const snap = await downloadModel('org/tiny', { revision: hub.commits.get('org/tiny')! });
     expect(path.basename(snap)).toBe(hub.commits.get('org/tiny'));
     expect(fs.existsSync(path.join(storage('org/tiny'), 'refs'))).toBe(false);
+    hub.requests.length = 0;
+    expect(await downloadModel('org/tiny', { revision: hub.commits.get('org/tiny')! })).toBe(snap);
+    expect(hub.requests).toEqual([]); // a cached commit needs no network
   });
 
   it('rejects unknown and ill-typed options', async () => {
