@@ -1,6 +1,6 @@
 // `distilbert-native batch` against the in-process API on the same inputs (fill-mask, topK 5).
-// API: loadModel once, then fillMask on the texts in arrays of --chunk (one call per chunk, all
-// chunks in flight at once: the most the batcher can pack). CLI: the batch command as a child
+// API: loadModel once, then fillMask on the texts in arrays, driven two ways (see api()); the
+// faster is the baseline. CLI: the batch command as a child
 // process, reading JSONL and writing JSONL, timed two ways: the whole process (node start,
 // model load, I/O) and the rows alone (the same work the API row times). Prints a markdown table.
 //   node bench/batch-throughput.mjs --model DIR [--lines 50000] [--rounds 3] [--rss-lines 1000000]
@@ -43,17 +43,29 @@ function writeInput(n) {
   return f;
 }
 
-async function api(n) {
+// Two ways to drive the API; the table keeps the faster as the baseline.
+//   all: every text submitted at once in arrays of 256;
+//   window: arrays of 64 with 4 in flight (what the CLI does, minus its file I/O and JSON).
+async function api(n, mode) {
   const m = await loadModel(model);
   const texts = Array.from({ length: n }, (_, i) => text(i));
-  const chunk = 256;
   await m.fillMask(texts.slice(0, 64), { topK: 5 }); // warm-up
   const t0 = performance.now();
-  const parts = [];
-  for (let i = 0; i < n; i += chunk) parts.push(m.fillMask(texts.slice(i, i + chunk), { topK: 5 }));
-  const out = (await Promise.all(parts)).flat();
+  let count = 0;
+  if (mode === 'all') {
+    const parts = [];
+    for (let i = 0; i < n; i += 256) parts.push(m.fillMask(texts.slice(i, i + 256), { topK: 5 }));
+    count = (await Promise.all(parts)).flat().length;
+  } else {
+    const window = [];
+    for (let i = 0; i < n; i += 64) {
+      window.push(m.fillMask(texts.slice(i, i + 64), { topK: 5 }));
+      if (window.length >= 4) count += (await window.shift()).length;
+    }
+    for (const p of window) count += (await p).length;
+  }
   const s = (performance.now() - t0) / 1000;
-  if (out.length !== n) throw new Error('api: wrong count');
+  if (count !== n) throw new Error('api: wrong count');
   await m.dispose();
   return s;
 }
@@ -72,9 +84,10 @@ function cli(input, n) {
 }
 
 const input = writeInput(lines);
-const res = { api: [], cliRows: [], cliWall: [], rss: [] };
+const res = { apiAll: [], apiWindow: [], cliRows: [], cliWall: [], rss: [] };
 for (let r = 0; r < rounds; r++) {
-  res.api.push(await api(lines));
+  res.apiAll.push(await api(lines, 'all'));
+  res.apiWindow.push(await api(lines, 'window'));
   const c = cli(input, lines);
   res.cliRows.push(c.rows);
   res.cliWall.push(c.wall);
@@ -83,9 +96,12 @@ for (let r = 0; r < rounds; r++) {
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const rate = (s) => (lines / s).toFixed(0);
 console.log(`fill-mask, topK 5, ${lines} lines, model ${path.basename(model)}, ${os.cpus().length} cores, median of ${rounds} interleaved rounds\n`);
-console.log('| path | seconds | lines/s | vs API |');
+const best = Math.min(median(res.apiAll), median(res.apiWindow));
+res.api = [best];
+console.log('| path | seconds | lines/s | vs best API |');
 console.log('|---|---:|---:|---:|');
-console.log(`| in-process API (fillMask, arrays of 256, all in flight) | ${median(res.api).toFixed(2)} | ${rate(median(res.api))} | 1.00 |`);
+console.log(`| in-process API, arrays of 256 all in flight | ${median(res.apiAll).toFixed(2)} | ${rate(median(res.apiAll))} | ${(best / median(res.apiAll)).toFixed(2)} |`);
+console.log(`| in-process API, arrays of 64, 4 in flight | ${median(res.apiWindow).toFixed(2)} | ${rate(median(res.apiWindow))} | ${(best / median(res.apiWindow)).toFixed(2)} |`);
 console.log(`| batch CLI, rows (read JSONL → write JSONL) | ${median(res.cliRows).toFixed(2)} | ${rate(median(res.cliRows))} | ${(median(res.api) / median(res.cliRows)).toFixed(2)} |`);
 console.log(`| batch CLI, whole process (node start + model load + rows) | ${median(res.cliWall).toFixed(2)} | ${rate(median(res.cliWall))} | ${(median(res.api) / median(res.cliWall)).toFixed(2)} |`);
 console.log(`\nbatch CLI peak RSS at ${lines} lines: ${median(res.rss).toFixed(1)} MiB`);
