@@ -1,3 +1,4 @@
+import { resolveModelPath, HUB_OPTION_NAMES, type HubOptions } from './hub';
 import { Batcher, batchingConfig, type BatchingOptions, type ModelStats } from './batcher';
 import { DistilBertError, invalidArgument } from './errors';
 import { runFillMask, type FillMaskOptions, type FillMaskOutput } from './fillMask';
@@ -21,7 +22,11 @@ import {
 } from './pipelines/tokenClassify';
 import { Tokenizer } from './Tokenizer';
 
-export interface LoadModelOptions extends BatchingOptions {
+/**
+ * `revision` (default `'main'`), `localFilesOnly` (default `false`), `onProgress` and `cacheDir`
+ * apply when the first argument of {@link loadModel} is a Hugging Face Hub id (see lib/hub).
+ */
+export interface LoadModelOptions extends BatchingOptions, HubOptions {
   /** `'cpu'` (default) or `'cuda'` / `'cuda:N'` when libtorch was built with CUDA. */
   device?: string;
   /**
@@ -163,21 +168,30 @@ export class Model {
   }
 }
 
+const LOAD_OPTION_NAMES: readonly string[] = [
+  'device', 'dtype', 'format', 'threads', 'maxBatchTokens', 'maxBatchSize', 'maxWaitMs', 'maxQueue', ...HUB_OPTION_NAMES,
+];
+
 /**
- * Loads a Hugging Face DistilBERT checkpoint directory (config.json + model.safetensors +
- * tokenizer.json or vocab.txt), or a TorchScript archive from tools/model/export-torchscript.py.
+ * Loads a Hugging Face DistilBERT checkpoint directory, (config.json + model.safetensors +
+ * tokenizer.json or vocab.txt), a Hub id (`'distilbert-base-uncased'`, `'org/name'`) through
+ * Python's cache (an existing path is always a path), or a TorchScript archive from tools/model/export-torchscript.py.
  * Reading and mapping the weights happens off the JS thread.
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
-  if (typeof path !== 'string' || path.length === 0) throw invalidArgument('a model directory path', 'path', path);
+  if (typeof path !== 'string' || path.length === 0) throw invalidArgument('a model directory path or Hub id', 'path', path);
   if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
-  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, ...rest } = options;
+  for (const key of Object.keys(options)) {
+    if (!LOAD_OPTION_NAMES.includes(key)) throw invalidArgument(`one of ${LOAD_OPTION_NAMES.join(', ')}`, 'an option name', key);
+  }
+  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, revision, localFilesOnly, onProgress, cacheDir, ...rest } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 0 || threads > 1024)) {
     throw invalidArgument('an integer from 0 to 1024', 'options.threads', threads);
   }
   const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
   const nativeOptions = threads === undefined ? rest : { ...rest, threads };
-  return new Model(await native().loadModel(path, nativeOptions), batching);
+  const dir = await resolveModelPath(path, { revision, localFilesOnly, onProgress, cacheDir });
+  return new Model(await native().loadModel(dir, nativeOptions), batching);
 }
 
 export { DistilBertError };

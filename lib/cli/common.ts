@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_MODEL } from '../hub';
 import { isDistilBertError, loadModel, type Model } from '../index';
 
 /** A command-line mistake: printed with a pointer to `--help`, exit status 2. */
@@ -79,15 +80,15 @@ export interface ModelFlags {
   json?: boolean;
 }
 
+/** `--model`, or distilbert-base-uncased through the Hugging Face cache when it is not given. */
 export function requireModel(flags: { model?: string }): string {
-  if (!flags.model) throw new UsageError('--model DIR is required');
-  return flags.model;
+  return flags.model ?? DEFAULT_MODEL;
 }
 
 /** Adds the options every model command takes: --model, --device, --dtype, --threads, --json. */
 export function modelOptions(command: Command, json: string): Command {
   return command
-    .option('-m, --model <DIR>', 'model directory (config.json, model.safetensors, tokenizer)')
+    .option('-m, --model <DIR|ID>', `model directory or Hugging Face Hub id (default ${DEFAULT_MODEL}, through the cache)`)
     .option('--device <DEVICE>', 'cpu, cuda or cuda:N')
     .option('--dtype <DTYPE>', 'float32 or bfloat16', choiceOption('--dtype', ['float32', 'bfloat16'] as const))
     .option('--threads <N>', 'intra-op threads (default: all cores)', integerOption('--threads', 0, 1024))

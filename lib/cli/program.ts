@@ -7,9 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, reportError } from './common';
+import { register as batch } from './batch';
 import { register as classify } from './classify';
 import { register as doctor } from './doctor';
+import { register as download } from './download';
 import { register as embed } from './embed';
+import { register as evaluate } from './evaluate';
 import { register as fillMask } from './fillMask';
 import { register as info } from './info';
 import { register as ner } from './ner';
@@ -17,7 +20,9 @@ import { register as qa } from './qa';
 import { register as tokenize } from './tokenize';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ((program: Command) => void)[] = [fillMask, classify, ner, qa, embed, tokenize, info, doctor];
+const COMMANDS: ((program: Command) => void)[] = [
+  fillMask, classify, ner, qa, embed, tokenize, info, download, batch, evaluate, doctor,
+];
 
 function packageVersion(): string {
   const pkg = path.join(__dirname, '..', '..', 'package.json');

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { loadTokenizer, type Encoding } from '../index';
+import { resolveModelPath } from '../hub';
 import { requireModel, textsFrom } from './common';
 
 interface TokenizeFlags {
@@ -29,12 +30,12 @@ export function register(program: Command): void {
     .command('tokenize')
     .description("tokenize each TEXT with a model's tokenizer.json or vocab.txt")
     .argument('[TEXT...]', 'texts to tokenize; one per stdin line when none are given')
-    .option('-m, --model <DIR>', 'model directory, or the tokenizer file itself')
+    .option('-m, --model <DIR>', 'model directory, Hub id (default distilbert-base-uncased from the cache), or the tokenizer file itself')
     .option('--pair <TEXT>', 'a second text to pair with each TEXT')
     .option('--no-special', 'leave out [CLS] and [SEP]')
     .option('--json', 'one line per TEXT: {"ids": [...], "tokens": [...], "offsets": [[start, end], ...]}')
     .action(async (texts: string[], opts: TokenizeFlags) => {
-      const tokenizer = await loadTokenizer(requireModel(opts));
+      const tokenizer = await loadTokenizer(await resolveModelPath(requireModel(opts)));
       const inputs = textsFrom(texts);
       const pair = opts.pair;
       const encodings = tokenizer.encodeBatch(

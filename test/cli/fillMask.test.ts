@@ -51,7 +51,13 @@ describe('distilbert-native fill-mask', () => {
     const missing = cli('fill-mask', '--model', '/no/such/dir', 'a [MASK]');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/DBN_MODEL_LOAD_FAILED/);
-    expect(cli('fill-mask', 'a [MASK]').code).toBe(2);
+    // No --model: distilbert-base-uncased from the cache; offline with an empty cache says how to get it.
+    const r = spawnSync(process.execPath, [CLI, 'fill-mask', 'a [MASK]'], {
+      encoding: 'utf8',
+      env: { ...process.env, HF_HUB_OFFLINE: '1', HF_HUB_CACHE: path.join(ROOT, 'fixtures', 'scratch', 'empty-hf-cache') },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/distilbert-base-uncased .*npx distilbert-native download distilbert-base-uncased/);
     expect(cli('frobnicate').code).toBe(2);
     expect(cli('fill-mask', '--model', dir, '--bogus', 'a [MASK]').code).toBe(2);
   });

@@ -46,9 +46,13 @@ describe('distilbert-native tokenize', () => {
   });
 
   it('rejects bad usage with exit 2 and a message on stderr', () => {
-    const noModel = cli(['hello']);
-    expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toMatch(/--model DIR is required/);
+    // No --model: distilbert-base-uncased from the cache; offline with an empty cache, exit 1 saying how to get it.
+    const noModel = spawnSync(process.execPath, [CLI, 'tokenize', 'hello'], {
+      encoding: 'utf8',
+      env: { ...process.env, HF_HUB_OFFLINE: '1', HF_HUB_CACHE: path.join(ROOT, 'fixtures', 'scratch', 'empty-hf-cache') },
+    });
+    expect(noModel.status).toBe(1);
+    expect(noModel.stderr).toMatch(/npx distilbert-native download distilbert-base-uncased/);
     expect(cli(['--model', SHARED_DATA]).code).toBe(2);
     const bogus = cli(['--model', SHARED_DATA, '--bogus', 'x']);
     expect(bogus.code).toBe(2);
