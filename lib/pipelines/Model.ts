@@ -1,77 +1,37 @@
-import { Batcher, batchingConfig, type BatchingOptions, type ModelStats } from './batcher';
-import { DistilBertError, invalidArgument } from './errors';
+/**
+ * `Model`: a loaded checkpoint with a method per task. It lives here, above lib/model/, because
+ * its methods are the pipelines: it extends lib/model's ModelBase (native model, tokenizer,
+ * queue, info, stats, dispose) and each method hands ModelBase's parts to a task's run*
+ * function, so lib/model never imports the pipelines.
+ */
+import { invalidArgument } from '../model/checks';
+import { ModelBase, openModel, type LoadModelOptions } from '../model/ModelBase';
+import { runClassify, type ClassifyLabel, type ClassifyOptions, type ClassifyResult } from './classify';
+import { runEmbed, type EmbedOptions } from './embed';
 import { runFillMask, type FillMaskOptions, type FillMaskOutput } from './fillMask';
-import { native, type NativeModel, type NativeModelInfo } from './native';
-import { runClassify, type ClassifyLabel, type ClassifyOptions, type ClassifyResult } from './pipelines/classify';
-import { checkOptions, checkTexts, type PipelineContext } from './pipelines/common';
-import { runEmbed, type EmbedOptions } from './pipelines/embed';
 import {
   runQuestionAnswering,
   type Answer,
   type AnswerResult,
   type QuestionAnsweringInput,
   type QuestionAnsweringOptions,
-} from './pipelines/questionAnswering';
+} from './questionAnswering';
 import {
   runTokenClassify,
   type EntityGroup,
   type TokenClassifyOptions,
   type TokenClassifyResult,
   type TokenEntity,
-} from './pipelines/tokenClassify';
-import { Tokenizer } from './Tokenizer';
+} from './tokenClassify';
 
-export interface LoadModelOptions extends BatchingOptions {
-  /** `'cpu'` (default) or `'cuda'` / `'cuda:N'` when libtorch was built with CUDA. */
-  device?: string;
-  /**
-   * Compute dtype of the encoder's dense layers. Default `'float32'`. `'bfloat16'` (CPUs with
-   * AVX512-BF16 or AMX, and CUDA) runs those GEMMs in bfloat16 with float32 accumulation,
-   * LayerNorm, softmax and residuals: about 2-3x faster on such CPUs, with top-1 fill-mask
-   * agreeing with float32 on about 98.6% of masks (BENCHMARKS.md). Rejected with
-   * `DBN_INVALID_ARGUMENT` where the CPU cannot run it.
-   */
-  dtype?: 'float32' | 'bfloat16';
-  /** Weights format: `'auto'` (default: model.safetensors, else model.torchscript.pt), `'safetensors'` or `'torchscript'`. */
-  format?: 'auto' | 'safetensors' | 'torchscript';
-  /** Intra-op threads for this model's inference thread. Default: all cores. */
-  threads?: number;
-}
+export type { LoadModelOptions };
 
 /**
  * A loaded DistilBERT checkpoint. Inference runs on the model's own native thread; concurrent
  * calls are packed into shared native calls (see {@link BatchingOptions}), which gives the same
  * results as calling one at a time.
  */
-export class Model {
-  readonly tokenizer: Tokenizer;
-  readonly #native: NativeModel;
-  readonly #batcher: Batcher;
-  readonly #ctx: PipelineContext;
-  #disposed: Promise<void> | undefined;
-
-  /** @internal */
-  constructor(nativeModel: NativeModel, batching: BatchingOptions = {}) {
-    this.#native = nativeModel;
-    this.tokenizer = new Tokenizer(nativeModel.tokenizer);
-    this.#batcher = new Batcher(batching);
-    this.#ctx = { native: nativeModel, tokenizer: this.tokenizer, batcher: this.#batcher };
-  }
-
-  get info(): NativeModelInfo {
-    return this.#native.info;
-  }
-
-  /** Work counters since load: queue depth, batches, sequences and tokens run, busy time. */
-  stats(): ModelStats {
-    return this.#batcher.stats();
-  }
-
-  /** @internal The request queue (tests and metrics). */
-  get batcher(): Batcher {
-    return this.#batcher;
-  }
-
+export class Model extends ModelBase {
   /**
    * Predicts the masked words. A string gives one array per mask (text order), each holding
    * `topK` candidates `{ score, token, token_str, sequence }`; an array of strings gives one
@@ -80,11 +40,8 @@ export class Model {
    */
   fillMask(input: string, options?: FillMaskOptions): Promise<FillMaskOutput>;
   fillMask(input: string[], options?: FillMaskOptions): Promise<FillMaskOutput[]>;
-  async fillMask(input: string | string[], options: FillMaskOptions = {}): Promise<FillMaskOutput | FillMaskOutput[]> {
-    checkOptions(options);
-    const { texts, single } = checkTexts(input);
-    const out = await runFillMask(this.#ctx, texts, options);
-    return single ? out[0]! : out;
+  fillMask(input: string | string[], options: FillMaskOptions = {}): Promise<FillMaskOutput | FillMaskOutput[]> {
+    return runFillMask(this.parts, input, options);
   }
 
   /**
@@ -97,7 +54,7 @@ export class Model {
   classify(input: string[], options?: ClassifyOptions & { topK?: 1 }): Promise<ClassifyLabel[]>;
   classify(input: string[], options: ClassifyOptions): Promise<ClassifyResult[]>;
   classify(input: string | string[], options: ClassifyOptions = {}): Promise<ClassifyResult | ClassifyResult[]> {
-    return runClassify(this.#ctx, input, options);
+    return runClassify(this.parts, input, options);
   }
 
   /**
@@ -114,7 +71,7 @@ export class Model {
     input: string | string[],
     options: TokenClassifyOptions = {},
   ): Promise<TokenClassifyResult | TokenClassifyResult[]> {
-    return runTokenClassify(this.#ctx, input, options);
+    return runTokenClassify(this.parts, input, options);
   }
 
   /**
@@ -134,9 +91,9 @@ export class Model {
   ): Promise<AnswerResult | AnswerResult[]> {
     if (typeof a === 'string') {
       if (typeof b !== 'string') return Promise.reject(invalidArgument('a context string', 'context', b));
-      return runQuestionAnswering(this.#ctx, { question: a, context: b }, c ?? {});
+      return runQuestionAnswering(this.parts, { question: a, context: b }, c ?? {});
     }
-    return runQuestionAnswering(this.#ctx, a, (b ?? {}) as QuestionAnsweringOptions);
+    return runQuestionAnswering(this.parts, a, (b ?? {}) as QuestionAnsweringOptions);
   }
 
   /**
@@ -146,20 +103,7 @@ export class Model {
   embed(input: string, options?: EmbedOptions): Promise<Float32Array>;
   embed(input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
   embed(input: string | string[], options: EmbedOptions = {}): Promise<Float32Array | Float32Array[]> {
-    return runEmbed(this.#ctx, input, options);
-  }
-
-  /**
-   * Frees the weights. Calls still queued reject `DBN_DISPOSED`; the batch already running
-   * completes first. Safe to call more than once.
-   */
-  dispose(): Promise<void> {
-    this.#disposed ??= this.#batcher.close().then(() => this.#native.dispose());
-    return this.#disposed;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
+    return runEmbed(this.parts, input, options);
   }
 }
 
@@ -169,15 +113,6 @@ export class Model {
  * Reading and mapping the weights happens off the JS thread.
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
-  if (typeof path !== 'string' || path.length === 0) throw invalidArgument('a model directory path', 'path', path);
-  if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
-  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, ...rest } = options;
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 0 || threads > 1024)) {
-    throw invalidArgument('an integer from 0 to 1024', 'options.threads', threads);
-  }
-  const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
-  const nativeOptions = threads === undefined ? rest : { ...rest, threads };
-  return new Model(await native().loadModel(path, nativeOptions), batching);
+  const { nativeModel, batching } = await openModel(path, options);
+  return new Model(nativeModel, batching);
 }
-
-export { DistilBertError };
