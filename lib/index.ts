@@ -1,4 +1,9 @@
-export { loadModel, Model, type LoadModelOptions } from './Model';
+/**
+ * The public API. Product code (lib/cli, lib/server, lib/hub) imports only this module; this
+ * module never imports them.
+ */
+export { loadModel, Model, type LoadModelOptions } from './pipelines/Model';
+export { ModelBase } from './model/ModelBase';
 export {
   loadTokenizer,
   Tokenizer,
@@ -7,11 +12,13 @@ export {
   type EncodeBatchOptions,
   type BatchInput,
   type TruncationStrategy,
-} from './Tokenizer';
-export type { FillMaskOptions, FillMaskCandidate, FillMaskOutput } from './fillMask';
-export { DistilBertError, ERROR_CODES, isDistilBertError, type ErrorCode } from './errors';
-export { DEFAULT_BATCHING, type BatchingOptions, type ModelStats } from './batcher';
+} from './model/Tokenizer';
+export { DistilBertError, ERROR_CODES, isDistilBertError, type ErrorCode } from './model/errors';
+export { DEFAULT_BATCHING, type BatchingOptions } from './model/batcher';
+export type { ModelStats } from './model/stats';
+export type { NativeModelInfo, NativeModelConfig, NativeTokenizerInfo } from './native';
 export type { CallOptions } from './pipelines/common';
+export type { FillMaskOptions, FillMaskCandidate, FillMaskOutput } from './pipelines/fillMask';
 export type { ClassifyOptions, ClassifyLabel, ClassifyResult } from './pipelines/classify';
 export type {
   AggregationStrategy,
@@ -27,6 +34,7 @@ export type {
   AnswerResult,
 } from './pipelines/questionAnswering';
 export type { EmbedOptions } from './pipelines/embed';
+export { TASKS, type TaskSpec, type HeadArchitecture } from './pipelines/registry';
 export {
   pipeline,
   type PipelineTask,
@@ -37,5 +45,5 @@ export {
   type TokenClassificationPipeline,
   type QuestionAnsweringPipeline,
   type FeatureExtractionPipeline,
-} from './pipeline';
-export { runtimeInfo, type RuntimeInfo } from './runtimeInfo';
+} from './pipelines/pipeline';
+export { runtimeInfo, type RuntimeInfo } from './model/runtimeInfo';

@@ -10,6 +10,7 @@ export const SHARED_DATA =
 
 /** Makes (or reuses, when its arguments are unchanged) a random checkpoint under fixtures/. */
 export function fixture(name: string, args: string[] = []): string {
+  requirePython();
   const dir = path.join(ROOT, 'fixtures', name);
   execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'make-fixture.py'), '--out', dir, ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -24,6 +25,7 @@ export function fixture(name: string, args: string[] = []): string {
 export function torchscript(dir: string, wrap = false): string {
   const out = path.join(dir, 'model.torchscript.pt');
   if (!fs.existsSync(out)) {
+    requirePython();
     const args = [path.join(ROOT, 'tools', 'model', 'export-torchscript.py'), '--model', dir, ...(wrap ? ['--wrap'] : [])];
     execFileSync(PYTHON, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   }
@@ -39,6 +41,7 @@ export interface ReferenceMask {
 
 /** Runs tools/model/reference.py (NumPy float64, independent of libtorch) on one request. */
 export function reference<T = { masks: ReferenceMask[][] }>(dir: string, request: object): T {
+  requirePython();
   const out = execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'reference.py'), '--model', dir], {
     input: JSON.stringify(request),
     maxBuffer: 1 << 30,
@@ -102,7 +105,7 @@ export function fakeNativeModel(tokenizer: NativeTokenizer, options: FakeModelOp
     ...options.config,
   };
   let inFlight = 0;
-  let state: 'ready' | 'disposing' | 'disposed' = 'ready';
+  let state: 'ready' | 'disposed' = 'ready';
   const calls: FakeCall[] = [];
   const split = (ids: Int32Array, lengths: Int32Array): number[][] => {
     const out: number[][] = [];
@@ -137,10 +140,11 @@ export function fakeNativeModel(tokenizer: NativeTokenizer, options: FakeModelOp
     options,
     tokenizer,
     get info() {
-      return { config, device: 'cpu', dtype: 'float32' as const, format: 'safetensors' as const, weightsPath: '', parameterBytes: 0, threads: 1, state };
+      return { config, device: 'cpu', dtype: 'float32' as const, engine: 'native' as const, format: 'safetensors' as const, weightsPath: '', parameterBytes: 0, threads: 1, state };
     },
-    fillMask: (ids, lengths, maskId, topK) =>
+    fillMask: (ids, lengths, topK) =>
       call('fillMask', ids, lengths, (seqs): NativeFillMaskResult => {
+        const maskId = tokenizer.info.maskId; // as the addon: the model's own tokenizer's
         const rows: number[] = [];
         const positions: number[] = [];
         const tokenIds: number[] = [];
@@ -223,6 +227,15 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     return e as Error & { code?: string };
   }
   throw new Error('expected a rejection');
+}
+
+/** Fails with a reason that says what is missing when /usr/bin/python3 (with torch and numpy) is not there. */
+export function requirePython(): string {
+  if (!fs.existsSync(PYTHON)) {
+    throw new Error(`this test needs ${PYTHON} with torch, numpy and safetensors (tools/setup.sh installs them) ` +
+      'to make its fixtures and run the float64 reference');
+  }
+  return PYTHON;
 }
 
 /**

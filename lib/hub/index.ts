@@ -9,37 +9,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HubApiError, modelInfo, pathsInfo } from '@huggingface/hub';
-import { DistilBertError, invalidArgument as expected } from '../errors';
+import { invalidArgument as expected } from '../model/checks';
+import { DistilBertError } from '../model/errors';
 import { cachedCommit, COMMIT_RE, linkIntoSnapshot, repoFolder, snapshotHas, writeRef } from './cache';
 import { hubCacheDir, hubEndpoint, hubOffline, hubToken } from './env';
 import { hubFetch, transfer, VerificationError, type LinkedHeaders } from './transfer';
 
 export { hubCacheDir, hubEndpoint, hubOffline, hubToken } from './env';
 
-/** One progress event per file state change and per received chunk. */
-export interface HubProgress {
-  /** `'cached'`: already there; `'download'`: bytes arriving; `'done'`: verified and stored. */
-  status: 'cached' | 'download' | 'done';
-  file: string;
-  loaded: number;
-  total: number;
-}
-
-/** Options of a Hub id (ignored for a path that exists). */
-export interface HubOptions {
-  /** Branch, tag or commit. Default `'main'`. */
-  revision?: string;
-  /** Never touch the network; fail saying exactly what is missing. Default `false` (`HF_HUB_OFFLINE=1` forces it). */
-  localFilesOnly?: boolean;
-  /** Called as files are found in the cache, downloaded and verified. */
-  onProgress?: (event: HubProgress) => void;
-  /** The cache directory. Default: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
-  cacheDir?: string;
-}
-
-export const HUB_OPTION_NAMES = ['revision', 'localFilesOnly', 'onProgress', 'cacheDir'] as const;
-
-export const DEFAULT_MODEL = 'distilbert-base-uncased';
+export { DEFAULT_MODEL, HUB_OPTION_NAMES, type HubOptions, type HubProgress } from './options';
+import type { HubOptions } from './options';
 
 const ID_RE = /^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 

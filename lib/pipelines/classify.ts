@@ -2,21 +2,9 @@
  * Text classification with the semantics and field names of Hugging Face's
  * TextClassificationPipeline (`label`, `score`, `top_k`, `function_to_apply`).
  */
-import type { BatchKind } from '../batcher';
-import { invalidArgument } from '../errors';
-import {
-  argmax,
-  checkBoolean,
-  checkChoice,
-  checkOptions,
-  checkSignal,
-  checkTexts,
-  encodeTexts,
-  requireHead,
-  softmax,
-  type CallOptions,
-  type PipelineContext,
-} from './common';
+import type { BatchKind } from '../model/batcher';
+import { checkBoolean, checkChoice, checkTopK } from '../model/checks';
+import { argmax, encodeIds, openCall, perSequence, requireHead, softmax, type CallOptions, type PipelineContext } from './common';
 
 export interface ClassifyOptions extends CallOptions {
   /**
@@ -45,10 +33,7 @@ export type ClassifyResult = ClassifyLabel | ClassifyLabel[];
 function classifyKind(ctx: PipelineContext, numLabels: number): BatchKind<Float32Array> {
   return {
     key: 'classify',
-    run: async (ids, lengths) => {
-      const logits = await ctx.native.classify(ids, lengths);
-      return Array.from(lengths, (_, i) => logits.slice(i * numLabels, (i + 1) * numLabels));
-    },
+    run: async (ids, lengths) => perSequence(await ctx.native.classify(ids, lengths), lengths.length, numLabels),
   };
 }
 
@@ -79,22 +64,12 @@ export function classifyRow(
   return topK === null ? all : all.slice(0, topK);
 }
 
-export function checkTopK(value: unknown, fallback: number | null, allowNull: boolean): number | null {
-  if (value === undefined) return fallback;
-  if (value === null && allowNull) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw invalidArgument(allowNull ? 'a positive integer or null' : 'a positive integer', 'options.topK', value);
-  }
-  return value;
-}
-
 export async function runClassify(
   ctx: PipelineContext,
   input: string | string[],
   options: ClassifyOptions,
 ): Promise<ClassifyResult | ClassifyResult[]> {
-  checkOptions(options);
-  const { texts, single } = checkTexts(input);
+  const { texts, single, signal } = openCall(input, options);
   const topK = checkTopK(options.topK, 1, true);
   const id2label = ctx.native.info.config.id2label;
   const fn = checkChoice(
@@ -104,9 +79,8 @@ export async function runClassify(
     id2label.length === 1 ? 'sigmoid' : 'softmax',
   );
   const truncate = checkBoolean(options.truncation, 'options.truncation', false);
-  const signal = checkSignal(options.signal);
-  requireHead(ctx, 'DistilBertForSequenceClassification', 'classify');
-  const ids = encodeTexts(ctx, texts, truncate).map((e) => Int32Array.from(e.ids));
+  requireHead(ctx, 'text-classification');
+  const ids = encodeIds(ctx, texts, truncate);
   const rows = await ctx.batcher.submit(classifyKind(ctx, id2label.length), ids, signal);
   const out = rows.map((row) => classifyRow(row, id2label, topK, fn));
   return single ? out[0]! : out;

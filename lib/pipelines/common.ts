@@ -1,15 +1,12 @@
-/** What every pipeline shares: the model's parts, input checks, encoding limits, softmax. */
-import type { Batcher } from '../batcher';
-import { DistilBertError, invalidArgument } from '../errors';
-import type { NativeModel } from '../native';
-import type { Encoding, Tokenizer } from '../Tokenizer';
+/** What every pipeline shares: the call's opening checks, encoding to ids, limits, softmax. */
+import type { ModelParts } from '../model/ModelBase';
+import { checkOptions, checkSignal, checkTexts } from '../model/checks';
+import { DistilBertError, nativeCall } from '../model/errors';
+import type { Encoding } from '../model/Tokenizer';
+import { TASKS, type PipelineTask } from './registry';
 
 /** The parts of a loaded model a pipeline runs on. */
-export interface PipelineContext {
-  readonly native: NativeModel;
-  readonly tokenizer: Tokenizer;
-  readonly batcher: Batcher;
-}
+export type PipelineContext = ModelParts;
 
 /** Options every inference call takes. */
 export interface CallOptions {
@@ -17,51 +14,32 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export function checkOptions(options: unknown): void {
-  if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
+/** A call's checked input: its texts, whether a single string was given, its signal. */
+export interface OpenedCall {
+  texts: string[];
+  single: boolean;
+  signal: AbortSignal | undefined;
 }
 
-export function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw invalidArgument('an AbortSignal', 'options.signal', signal);
-  return signal;
-}
-
-/** A string or an array of strings, checked; `single` tells which. */
-export function checkTexts(input: unknown, name = 'input'): { texts: string[]; single: boolean } {
-  if (typeof input === 'string') return { texts: [input], single: true };
-  if (!Array.isArray(input)) throw invalidArgument('a string or an array of strings', name, input);
-  input.forEach((t, i) => {
-    if (typeof t !== 'string') throw invalidArgument('a string', `${name}[${i}]`, t);
-  });
-  return { texts: input as string[], single: false };
-}
-
-export function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalidArgument('a boolean', name, value);
-  return value;
-}
-
-export function checkChoice<T extends string>(value: unknown, name: string, choices: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!choices.includes(value as T)) {
-    throw invalidArgument(choices.map((c) => `'${c}'`).join(', ').replace(/, ([^,]*)$/, ' or $1'), name, value);
-  }
-  return value as T;
+/** The opening checks of a call over texts: the options object, the input, the signal. */
+export function openCall(input: unknown, options: CallOptions): OpenedCall {
+  checkOptions(options);
+  const { texts, single } = checkTexts(input);
+  return { texts, single, signal: checkSignal(options.signal) };
 }
 
 export function maxLengthOf(ctx: PipelineContext): number {
   return ctx.native.info.config.maxPositionEmbeddings;
 }
 
-/** Throws `DBN_UNSUPPORTED_MODEL` unless the checkpoint has the head a pipeline needs. */
-export function requireHead(ctx: PipelineContext, architecture: string, what: string): void {
+/** Throws `DBN_UNSUPPORTED_MODEL` unless the checkpoint has the head `task` needs (the registry's). */
+export function requireHead(ctx: PipelineContext, task: PipelineTask): void {
+  const { head, method } = TASKS[task];
   const actual = ctx.native.info.config.architecture;
-  if (actual !== architecture) {
+  if (head !== null && actual !== head) {
     throw new DistilBertError(
       'DBN_UNSUPPORTED_MODEL',
-      `${what} needs a ${architecture} checkpoint but this model is ${actual}; load a checkpoint fine-tuned for it`,
+      `${method} needs a ${head} checkpoint but this model is ${actual}; load a checkpoint fine-tuned for ${task}`,
     );
   }
 }
@@ -75,9 +53,26 @@ export function tooLong(index: number, length: number, max: number): DistilBertE
 }
 
 /**
- * Encodes single texts with special tokens. Over the model's position limit: cut to it when
- * `truncate`, else `DBN_INPUT_TOO_LONG`.
+ * The token ids of single texts with special tokens, one view per text into one array that
+ * crossed from native code once (no tokens, offsets or masks are made). Over the model's
+ * position limit: cut to it when `truncate`, else `DBN_INPUT_TOO_LONG`.
  */
+export function encodeIds(ctx: PipelineContext, texts: string[], truncate: boolean): Int32Array[] {
+  const max = maxLengthOf(ctx);
+  const options = truncate ? { truncation: { maxLength: max, stride: 0, strategy: 'longest_first', direction: 'right' } as const } : {};
+  const { ids, lengths } = nativeCall(() => ctx.tokenizer.native.encodeIds(texts, true, options));
+  const out: Int32Array[] = new Array(lengths.length);
+  let offset = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const n = lengths[i]!;
+    if (n > max) throw tooLong(i, n, max);
+    out[i] = ids.subarray(offset, offset + n);
+    offset += n;
+  }
+  return out;
+}
+
+/** Like {@link encodeIds}, for pipelines that read the encodings' offsets and word ids too. */
 export function encodeTexts(ctx: PipelineContext, texts: string[], truncate: boolean): Encoding[] {
   const max = maxLengthOf(ctx);
   const encodings = ctx.tokenizer.encodeBatch(texts, truncate ? { truncation: true, maxLength: max } : {});
@@ -106,4 +101,21 @@ export function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
+}
+
+/** Splits a packed per-sequence result (`width` values per sequence) into one copy per sequence. */
+export function perSequence(values: Float32Array, count: number, width: number): Float32Array[] {
+  // slice, not subarray: each caller owns its row, not a view of the whole batch.
+  return Array.from({ length: count }, (_, i) => values.slice(i * width, (i + 1) * width));
+}
+
+/** Splits a packed per-token result (`width` values per token) by sequence lengths. */
+export function perToken(values: Float32Array, lengths: Int32Array, width = 1): Float32Array[] {
+  const out: Float32Array[] = [];
+  let offset = 0;
+  for (const len of lengths) {
+    out.push(values.slice(offset * width, (offset + len) * width));
+    offset += len;
+  }
+  return out;
 }

@@ -3,17 +3,9 @@
  * special tokens included, as sentence-transformers does; or the `[CLS]` token), optionally
  * L2-normalized. Pooling and normalization run natively.
  */
-import type { BatchKind } from '../batcher';
-import {
-  checkBoolean,
-  checkChoice,
-  checkOptions,
-  checkSignal,
-  checkTexts,
-  encodeTexts,
-  type CallOptions,
-  type PipelineContext,
-} from './common';
+import type { BatchKind } from '../model/batcher';
+import { checkBoolean, checkChoice } from '../model/checks';
+import { encodeIds, openCall, perSequence, type CallOptions, type PipelineContext } from './common';
 
 export interface EmbedOptions extends CallOptions {
   /** `'mean'` (default) over every token of the input, or `'cls'` (the first token). */
@@ -28,11 +20,7 @@ function embedKind(ctx: PipelineContext, pooling: 'mean' | 'cls', normalize: boo
   const dim = ctx.native.info.config.dim;
   return {
     key: `embed:${pooling}:${normalize}`,
-    run: async (ids, lengths) => {
-      const out = await ctx.native.embed(ids, lengths, pooling, normalize);
-      // slice, not subarray: each caller owns its vector, not a view of the whole batch.
-      return Array.from(lengths, (_, i) => out.slice(i * dim, (i + 1) * dim));
-    },
+    run: async (ids, lengths) => perSequence(await ctx.native.embed(ids, lengths, pooling, normalize), lengths.length, dim),
   };
 }
 
@@ -42,13 +30,11 @@ export async function runEmbed(
   input: string | string[],
   options: EmbedOptions,
 ): Promise<Float32Array | Float32Array[]> {
-  checkOptions(options);
-  const { texts, single } = checkTexts(input);
+  const { texts, single, signal } = openCall(input, options);
   const pooling = checkChoice(options.pooling, 'options.pooling', ['mean', 'cls'] as const, 'mean');
   const normalize = checkBoolean(options.normalize, 'options.normalize', true);
   const truncate = checkBoolean(options.truncation, 'options.truncation', false);
-  const signal = checkSignal(options.signal);
-  const ids = encodeTexts(ctx, texts, truncate).map((e) => Int32Array.from(e.ids));
+  const ids = encodeIds(ctx, texts, truncate);
   const vectors = await ctx.batcher.submit(embedKind(ctx, pooling, normalize), ids, signal);
   return single ? vectors[0]! : vectors;
 }

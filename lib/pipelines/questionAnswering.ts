@@ -4,19 +4,11 @@
  * of `maxSeqLen` tokens (`docStride` tokens shared), every window scores spans of context
  * tokens, and answers come back as character spans of the context, widened to whole words.
  */
-import type { BatchKind } from '../batcher';
-import { DistilBertError, invalidArgument, positiveInteger } from '../errors';
-import type { Encoding } from '../Tokenizer';
-import {
-  checkBoolean,
-  checkOptions,
-  checkSignal,
-  maxLengthOf,
-  requireHead,
-  softmax,
-  type CallOptions,
-  type PipelineContext,
-} from './common';
+import type { BatchKind } from '../model/batcher';
+import { checkBoolean, checkInteger, checkOptions, checkSignal, invalidArgument, positiveInteger } from '../model/checks';
+import { DistilBertError } from '../model/errors';
+import type { Encoding } from '../model/Tokenizer';
+import { maxLengthOf, perToken, requireHead, softmax, type CallOptions, type PipelineContext } from './common';
 
 export interface QuestionAnsweringInput {
   question: string;
@@ -63,12 +55,9 @@ interface Settings {
 
 function settings(ctx: PipelineContext, options: QuestionAnsweringOptions): Settings {
   const limit = maxLengthOf(ctx);
-  const maxSeqLen = positiveInteger(options.maxSeqLen, 'options.maxSeqLen', Math.min(384, limit));
-  if (maxSeqLen > limit) throw invalidArgument(`an integer from 1 to ${limit} (the model's limit)`, 'options.maxSeqLen', maxSeqLen);
-  const docStride = options.docStride ?? Math.min(128, Math.floor(maxSeqLen / 2));
-  if (typeof docStride !== 'number' || !Number.isInteger(docStride) || docStride < 0 || docStride >= maxSeqLen) {
-    throw invalidArgument(`an integer from 0 to ${maxSeqLen - 1} (below maxSeqLen)`, 'options.docStride', docStride);
-  }
+  // The model's limit bounds maxSeqLen, and maxSeqLen bounds docStride.
+  const maxSeqLen = checkInteger(options.maxSeqLen, 'options.maxSeqLen', 1, limit, Math.min(384, limit));
+  const docStride = checkInteger(options.docStride, 'options.docStride', 0, maxSeqLen - 1, Math.min(128, Math.floor(maxSeqLen / 2)));
   positiveInteger(options.maxQuestionLen, 'options.maxQuestionLen', 64);
   return {
     topK: positiveInteger(options.topK, 'options.topK', 1),
@@ -198,13 +187,9 @@ function qaKind(ctx: PipelineContext): BatchKind<{ start: Float32Array; end: Flo
     key: 'question-answering',
     run: async (ids, lengths) => {
       const { start, end } = await ctx.native.answerQuestion(ids, lengths);
-      const out: { start: Float32Array; end: Float32Array }[] = [];
-      let offset = 0;
-      for (const len of lengths) {
-        out.push({ start: start.slice(offset, offset + len), end: end.slice(offset, offset + len) });
-        offset += len;
-      }
-      return out;
+      const starts = perToken(start, lengths);
+      const ends = perToken(end, lengths);
+      return starts.map((s, i) => ({ start: s, end: ends[i]! }));
     },
   };
 }
@@ -219,7 +204,7 @@ export async function runQuestionAnswering(
   const inputs = single ? [checkInput(input, 'input')] : input.map((x, i) => checkInput(x, `input[${i}]`));
   const s = settings(ctx, options);
   const signal = checkSignal(options.signal);
-  requireHead(ctx, 'DistilBertForQuestionAnswering', 'answerQuestion');
+  requireHead(ctx, 'question-answering');
   const perInput = inputs.map((x, i) => qaWindows(ctx.tokenizer.encode(x.question, x.context), s, i));
   const flat = perInput.flat();
   const logits = await ctx.batcher.submit(

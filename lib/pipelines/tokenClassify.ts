@@ -3,22 +3,10 @@
  * TokenClassificationPipeline: per-token `entity`/`score`/`index`/`word`/`start`/`end`, or
  * `entity_group` spans with an aggregation strategy.
  */
-import type { BatchKind } from '../batcher';
-import type { Encoding } from '../Tokenizer';
-import {
-  argmax,
-  checkBoolean,
-  checkChoice,
-  checkOptions,
-  checkSignal,
-  checkTexts,
-  encodeTexts,
-  requireHead,
-  softmax,
-  type CallOptions,
-  type PipelineContext,
-} from './common';
-import { invalidArgument } from '../errors';
+import type { BatchKind } from '../model/batcher';
+import { checkBoolean, checkChoice, checkStrings } from '../model/checks';
+import type { Encoding } from '../model/Tokenizer';
+import { argmax, encodeTexts, openCall, perToken, requireHead, softmax, type CallOptions, type PipelineContext } from './common';
 
 export type AggregationStrategy = 'none' | 'simple' | 'first' | 'average' | 'max';
 
@@ -215,16 +203,7 @@ export function aggregate(
 function tokenClassifyKind(ctx: PipelineContext, numLabels: number): BatchKind<Float32Array> {
   return {
     key: 'token-classify',
-    run: async (ids, lengths) => {
-      const logits = await ctx.native.tokenClassify(ids, lengths);
-      const out: Float32Array[] = [];
-      let offset = 0;
-      for (const len of lengths) {
-        out.push(logits.slice(offset * numLabels, (offset + len) * numLabels));
-        offset += len;
-      }
-      return out;
-    },
+    run: async (ids, lengths) => perToken(await ctx.native.tokenClassify(ids, lengths), lengths, numLabels),
   };
 }
 
@@ -235,21 +214,16 @@ export async function runTokenClassify(
   input: string | string[],
   options: TokenClassifyOptions,
 ): Promise<TokenClassifyResult | TokenClassifyResult[]> {
-  checkOptions(options);
-  const { texts, single } = checkTexts(input);
+  const { texts, single, signal } = openCall(input, options);
   const strategy = checkChoice(
     options.aggregationStrategy,
     'options.aggregationStrategy',
     ['none', 'simple', 'first', 'average', 'max'] as const,
     'none',
   );
-  const ignore = options.ignoreLabels ?? ['O'];
-  if (!Array.isArray(ignore) || ignore.some((l) => typeof l !== 'string')) {
-    throw invalidArgument('an array of strings', 'options.ignoreLabels', options.ignoreLabels);
-  }
+  const ignore = checkStrings(options.ignoreLabels, 'options.ignoreLabels', ['O']);
   const truncate = checkBoolean(options.truncation, 'options.truncation', false);
-  const signal = checkSignal(options.signal);
-  requireHead(ctx, 'DistilBertForTokenClassification', 'tokenClassify');
+  requireHead(ctx, 'token-classification');
   const id2label = ctx.native.info.config.id2label;
   const encodings = encodeTexts(ctx, texts, truncate);
   const ids = encodings.map((e) => Int32Array.from(e.ids));

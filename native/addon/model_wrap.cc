@@ -33,12 +33,13 @@ class LoadJob : public AsyncJob {
 class FillMaskJob : public AsyncJob {
  public:
   FillMaskJob(Napi::Env env, Napi::Object owner, Session* session, TokenBatch batch,
-              int32_t mask_id, int32_t top_k, std::vector<int32_t> targets)
-      : AsyncJob(env, owner), session_(session), batch_(std::move(batch)), mask_id_(mask_id),
-        top_k_(top_k), targets_(std::move(targets)) {}
+              int32_t top_k, std::vector<int32_t> targets)
+      : AsyncJob(env, owner), session_(session), batch_(std::move(batch)), top_k_(top_k),
+        targets_(std::move(targets)) {}
   void Execute() override {
     if (!session_->model) throw Error(ErrorCode::kDisposed, "the model was disposed");
-    result_ = session_->model->FillMask(batch_, mask_id_, top_k_, targets_);
+    // The mask id is the model's own tokenizer's: it never needs to cross to JS and back.
+    result_ = session_->model->FillMask(batch_, session_->tokenizer->mask_id(), top_k_, targets_);
   }
   Napi::Value Resolve(Napi::Env env) override {
     auto o = Napi::Object::New(env);
@@ -53,7 +54,7 @@ class FillMaskJob : public AsyncJob {
  private:
   Session* session_;  // outlives the job: its destructor drains the owner thread's queue
   TokenBatch batch_;
-  int32_t mask_id_, top_k_;
+  int32_t top_k_;
   std::vector<int32_t> targets_;
   FillMaskResult result_;
 };
@@ -188,11 +189,10 @@ Napi::Value ModelWrap::FillMask(const Napi::CallbackInfo& info) {
   TokenBatch batch;
   batch.ids = Int32ArrayArg(info, 0, "ids", false);
   batch.lengths = Int32ArrayArg(info, 1, "lengths", false);
-  const int32_t mask_id = IntArg(info, 2, "maskId");
-  const int32_t top_k = IntArg(info, 3, "topK");
-  std::vector<int32_t> targets = Int32ArrayArg(info, 4, "targets", true);
-  auto job = std::make_unique<FillMaskJob>(env, Value(), session_.get(), std::move(batch), mask_id,
-                                           top_k, std::move(targets));
+  const int32_t top_k = IntArg(info, 2, "topK");
+  std::vector<int32_t> targets = Int32ArrayArg(info, 3, "targets", true);
+  auto job = std::make_unique<FillMaskJob>(env, Value(), session_.get(), std::move(batch), top_k,
+                                           std::move(targets));
   if (state_ != State::kReady) {
     Napi::Promise promise = job->promise();
     job->FailNow(env, Error(ErrorCode::kDisposed, "the model was disposed; load it again"));
@@ -252,7 +252,6 @@ Napi::Value ModelWrap::Embed(const Napi::CallbackInfo& info) {
 
 Napi::Value ModelWrap::Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (state_ == State::kReady) state_ = State::kDisposing;
   auto job = std::make_unique<DisposeJob>(env, Value(), session_.get());
   Napi::Promise promise = Dispatch(env, std::move(job));
   // Weights are freed by the queued job; V8's count can drop now since no new work starts.
@@ -272,7 +271,7 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   o.Set("weightsPath", weights_path_);
   o.Set("parameterBytes", static_cast<double>(parameter_bytes_));
   o.Set("threads", session_->thread.num_threads());
-  o.Set("state", state_ == State::kReady ? "ready" : state_ == State::kDisposing ? "disposing" : "disposed");
+  o.Set("state", state_ == State::kReady ? "ready" : "disposed");
   return o;
 }
 

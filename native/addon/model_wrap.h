@@ -41,11 +41,12 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   static Napi::Value Load(const Napi::CallbackInfo& info);
 
  private:
-  enum class State { kReady, kDisposing, kDisposed };
+  enum class State { kReady, kDisposed };
 
-  // fillMask(ids: Int32Array, lengths: Int32Array, maskId: number, topK: number,
-  //          targets: Int32Array | null): Promise<{k, rows, positions, tokenIds, scores}>.
-  // Async on the owner thread. ids are the sequences back to back, lengths their sizes.
+  // fillMask(ids: Int32Array, lengths: Int32Array, topK: number, targets: Int32Array | null):
+  //          Promise<{k, rows, positions, tokenIds, scores}>.
+  // Async on the owner thread. ids are the sequences back to back, lengths their sizes; the
+  // masks are the model's tokenizer's mask token.
   // Rejects DBN_NO_MASK, DBN_INPUT_TOO_LONG, DBN_INVALID_ARGUMENT, DBN_DISPOSED.
   Napi::Value FillMask(const Napi::CallbackInfo& info);
   // classify(ids: Int32Array, lengths: Int32Array): Promise<Float32Array> — sequence-

@@ -188,7 +188,9 @@ Napi::Function TokenizerWrap::Define(Napi::Env env) {
   return DefineClass(env, "Tokenizer",
                      {InstanceMethod<&TokenizerWrap::Encode>("encode"),
                       InstanceMethod<&TokenizerWrap::EncodeBatch>("encodeBatch"),
+                      InstanceMethod<&TokenizerWrap::EncodeIds>("encodeIds"),
                       InstanceMethod<&TokenizerWrap::Decode>("decode"),
+                      InstanceMethod<&TokenizerWrap::DecodeFilled>("decodeFilled"),
                       InstanceMethod<&TokenizerWrap::TokenToId>("tokenToId"),
                       InstanceMethod<&TokenizerWrap::IdToToken>("idToToken"),
                       InstanceMethod<&TokenizerWrap::Vocab>("vocab"),
@@ -233,13 +235,22 @@ Napi::Value TokenizerWrap::Encode(const Napi::CallbackInfo& info) {
   }
 }
 
-Napi::Value TokenizerWrap::EncodeBatch(const Napi::CallbackInfo& info) {
+// The arguments of encodeBatch and encodeIds: (texts, addSpecialTokens, options).
+struct TokenizerWrap::BatchArgs {
+  std::vector<std::string> texts, pairs;
+  std::vector<BatchInput> inputs;
+  EncodeOptions options;
+  int threads = 1;
+};
+
+TokenizerWrap::BatchArgs TokenizerWrap::ReadBatch(const Napi::CallbackInfo& info) const {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsArray()) ThrowInvalid(env, "Expected an array of strings for texts");
   auto texts_js = info[0].As<Napi::Array>();
   const bool add_special = info.Length() < 2 || info[1].ToBoolean();
   const Napi::Value opts = info.Length() > 2 ? info[2] : env.Undefined();
-  const EncodeOptions options = OptionsFrom(env, *tokenizer_, opts, add_special);
+  BatchArgs args;
+  args.options = OptionsFrom(env, *tokenizer_, opts, add_special);
   const uint32_t n = texts_js.Length();
   Napi::Value pairs_v = opts.IsObject() ? opts.As<Napi::Object>().Get("pairs") : env.Undefined();
   const bool has_pairs = pairs_v.IsArray();
@@ -252,41 +263,90 @@ Napi::Value TokenizerWrap::EncodeBatch(const Napi::CallbackInfo& info) {
   size_t threads = std::max(1u, std::thread::hardware_concurrency());
   if (opts.IsObject()) threads = SizeField(env, opts.As<Napi::Object>(), "threads", threads, "options");
   // The strings are copied into native memory here, on the JS thread; workers only see these.
-  std::vector<std::string> texts(n), pairs(has_pairs ? n : 0);
-  std::vector<BatchInput> inputs(n);
+  args.texts.resize(n);
+  args.pairs.resize(has_pairs ? n : 0);
+  args.inputs.resize(n);
   size_t bytes = 0;
   for (uint32_t i = 0; i < n; ++i) {
     Napi::Value v = texts_js.Get(i);
     if (!v.IsString()) ThrowInvalid(env, "Expected a string for texts[" + std::to_string(i) + "]");
-    texts[i] = v.As<Napi::String>().Utf8Value();
-    bytes += texts[i].size();
+    args.texts[i] = v.As<Napi::String>().Utf8Value();
+    bytes += args.texts[i].size();
     if (has_pairs) {
       Napi::Value p = pairs_v.As<Napi::Array>().Get(i);
       if (p.IsString()) {
-        pairs[i] = p.As<Napi::String>().Utf8Value();
-        inputs[i].has_pair = true;
-        bytes += pairs[i].size();
+        args.pairs[i] = p.As<Napi::String>().Utf8Value();
+        args.inputs[i].has_pair = true;
+        bytes += args.pairs[i].size();
       } else if (!p.IsNull() && !p.IsUndefined()) {
         ThrowInvalid(env, "Expected a string or null for options.pairs[" + std::to_string(i) + "]");
       }
     }
   }
   for (uint32_t i = 0; i < n; ++i) {
-    inputs[i].text = texts[i];
-    if (inputs[i].has_pair) inputs[i].pair = pairs[i];
+    args.inputs[i].text = args.texts[i];
+    if (args.inputs[i].has_pair) args.inputs[i].pair = args.pairs[i];
   }
   // Starting threads costs tens of microseconds each: not worth it for a few short texts.
   constexpr size_t kBytesPerThread = 32 * 1024;
-  threads = std::min(threads, std::max<size_t>(1, bytes / kBytesPerThread));
+  args.threads = static_cast<int>(std::min(threads, std::max<size_t>(1, bytes / kBytesPerThread)));
+  return args;
+}
+
+Napi::Value TokenizerWrap::EncodeBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BatchArgs args = ReadBatch(info);
   try {
-    const std::vector<Encoding> encodings =
-        tokenizer_->EncodeBatch(inputs, options, static_cast<int>(threads));
+    const std::vector<Encoding> encodings = tokenizer_->EncodeBatch(args.inputs, args.options, args.threads);
+    const uint32_t n = static_cast<uint32_t>(encodings.size());
     auto out = Napi::Array::New(env, n);
     static const std::string kEmpty;
-    const bool with_tokens = WantTokens(opts);
     for (uint32_t i = 0; i < n; ++i) {
-      out.Set(i, ToJs(env, encodings[i], texts[i], has_pairs ? pairs[i] : kEmpty, with_tokens));
+      out.Set(i, ToJs(env, encodings[i], args.texts[i], args.pairs.empty() ? kEmpty : args.pairs[i],
+                      args.options.with_tokens));
     }
+    return out;
+  } catch (const Error& e) {
+    ThrowError(env, e);
+  }
+}
+
+Napi::Value TokenizerWrap::EncodeIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BatchArgs args = ReadBatch(info);
+  args.options.with_tokens = false;
+  try {
+    const std::vector<Encoding> encodings = tokenizer_->EncodeBatch(args.inputs, args.options, args.threads);
+    size_t total = 0;
+    for (const Encoding& e : encodings) total += e.ids.size();
+    auto ids = Napi::Int32Array::New(env, total);
+    auto lengths = Napi::Int32Array::New(env, encodings.size());
+    int32_t* out = ids.Data();
+    for (size_t i = 0; i < encodings.size(); ++i) {
+      out = std::copy(encodings[i].ids.begin(), encodings[i].ids.end(), out);
+      lengths[i] = static_cast<int32_t>(encodings[i].ids.size());
+    }
+    auto o = Napi::Object::New(env);
+    o.Set("ids", ids);
+    o.Set("lengths", lengths);
+    return o;
+  } catch (const Error& e) {
+    ThrowError(env, e);
+  }
+}
+
+Napi::Value TokenizerWrap::DecodeFilled(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::vector<int32_t> ids = Int32ArrayArg(info, 0, "ids", false);
+  const int32_t position = IntArg(info, 1, "position");
+  const std::vector<int32_t> candidates = Int32ArrayArg(info, 2, "candidates", false);
+  const bool skip = info.Length() < 4 || info[3].ToBoolean();
+  if (position < 0) ThrowInvalid(env, "Expected a non-negative integer for position");
+  try {
+    const std::vector<std::string> texts =
+        tokenizer_->DecodeFilled(ids, static_cast<size_t>(position), candidates, skip);
+    auto out = Napi::Array::New(env, texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) out.Set(static_cast<uint32_t>(i), texts[i]);
     return out;
   } catch (const Error& e) {
     ThrowError(env, e);

@@ -36,9 +36,20 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   // Sync: strings are copied out on the JS thread, encoded on `threads` native threads
   // (default: all cores; small batches stay on the JS thread), converted back on the JS thread.
   Napi::Value EncodeBatch(const Napi::CallbackInfo& info);
+  // encodeIds(texts: string[], addSpecialTokens: boolean, options?: as encodeBatch):
+  //           { ids: Int32Array, lengths: Int32Array }.
+  // Sync. Only the ids, every text's back to back (what the model's methods take), with
+  // lengths[i] the size of text i; no tokens, offsets or masks are built for JS.
+  Napi::Value EncodeIds(const Napi::CallbackInfo& info);
   // decode(ids: Int32Array, skipSpecialTokens: boolean): string. Sync. Throws
   // DBN_INVALID_ARGUMENT for an id outside the vocabulary.
   Napi::Value Decode(const Napi::CallbackInfo& info);
+  // decodeFilled(ids: Int32Array, position: number, candidates: Int32Array,
+  //              skipSpecialTokens: boolean): string[].
+  // Sync. decode(ids with ids[position] = c) for each candidate c, the text around the
+  // position decoded once (fill-mask's `sequence`). Throws DBN_INVALID_ARGUMENT for a
+  // position outside ids.
+  Napi::Value DecodeFilled(const Napi::CallbackInfo& info);
   // tokenToId(token: string): number (-1 when absent). Sync.
   Napi::Value TokenToId(const Napi::CallbackInfo& info);
   // idToToken(id: number): string. Sync; throws DBN_INVALID_ARGUMENT when out of range.
@@ -48,6 +59,8 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   // info: { vocabSize, clsId, sepId, padId, unkId, maskId, maskToken }. Getter.
   Napi::Value Info(const Napi::CallbackInfo& info);
 
+  struct BatchArgs;
+  BatchArgs ReadBatch(const Napi::CallbackInfo& info) const;
   Napi::Object ToJs(Napi::Env env, const Encoding& e, const std::string& text,
                     const std::string& pair, bool with_tokens) const;
 

@@ -186,22 +186,67 @@ std::vector<Encoding> Tokenizer::EncodeBatch(const std::vector<BatchInput>& inpu
 
 size_t Tokenizer::NumSpecialTokensToAdd(bool pair) const { return impl_->post.NumSpecialTokens(pair); }
 
-std::string Tokenizer::Decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
+bool Tokenizer::Impl::AppendDecoded(int32_t id, bool skip_special_tokens, bool first,
+                                    std::string* out) const {
   // HF: ids without a token are dropped; then the WordPiece decoder, token by token.
+  if (id < 0 || static_cast<size_t>(id) >= id_to_token.size()) return false;
+  if (skip_special_tokens && is_special[id]) return false;
+  const std::string& tok = id_to_token[id];
+  if (!decoder_wordpiece) {
+    if (!first) out->push_back(' ');
+    *out += tok;
+    return true;
+  }
+  AppendWordPieceDecoded(tok, first, decoder_prefix, decoder_cleanup, out);
+  return true;
+}
+
+std::string Tokenizer::Decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
   std::string out;
   bool first = true;
   for (int32_t id : ids) {
-    if (id < 0 || static_cast<size_t>(id) >= impl_->id_to_token.size()) continue;
-    if (skip_special_tokens && impl_->is_special[id]) continue;
-    const std::string& tok = impl_->id_to_token[id];
-    if (!impl_->decoder_wordpiece) {
-      if (!first) out.push_back(' ');
-      out += tok;
-      first = false;
-      continue;
+    if (impl_->AppendDecoded(id, skip_special_tokens, first, &out)) first = false;
+  }
+  return out;
+}
+
+std::vector<std::string> Tokenizer::DecodeFilled(const std::vector<int32_t>& ids, size_t position,
+                                                 const std::vector<int32_t>& candidates,
+                                                 bool skip_special_tokens) const {
+  if (position >= ids.size()) {
+    throw Error(ErrorCode::kInvalidArgument, "position " + std::to_string(position) +
+                                                 " is outside the " + std::to_string(ids.size()) +
+                                                 " ids");
+  }
+  // A token's piece depends only on the token and on whether one was kept before it, so the
+  // text is left + candidate + right, where right has two forms: after a kept token or not.
+  std::string left;
+  bool left_empty = true;
+  for (size_t i = 0; i < position; ++i) {
+    if (impl_->AppendDecoded(ids[i], skip_special_tokens, left_empty, &left)) left_empty = false;
+  }
+  auto decode_right = [&](bool first) {
+    std::string right;
+    for (size_t i = position + 1; i < ids.size(); ++i) {
+      if (impl_->AppendDecoded(ids[i], skip_special_tokens, first, &right)) first = false;
     }
-    AppendWordPieceDecoded(tok, first, impl_->decoder_prefix, impl_->decoder_cleanup, &out);
-    first = false;
+    return right;
+  };
+  const std::string right_after = decode_right(false);
+  std::string right_first;  // only when nothing before the suffix is kept: rare
+  bool have_right_first = false;
+  std::vector<std::string> out;
+  out.reserve(candidates.size());
+  for (int32_t c : candidates) {
+    std::string text = left;
+    const bool kept = impl_->AppendDecoded(c, skip_special_tokens, left_empty, &text);
+    if (kept || !left_empty) {
+      text += right_after;
+    } else {
+      if (!have_right_first) right_first = decode_right(true), have_right_first = true;
+      text += right_first;
+    }
+    out.push_back(std::move(text));
   }
   return out;
 }

@@ -114,6 +114,12 @@ class Tokenizer {
   // Special tokens a template adds around one text (pair = false) or a pair.
   size_t NumSpecialTokensToAdd(bool pair) const;
   std::string Decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true) const;
+  // Decode(ids with ids[position] = c) for every c in candidates (fill-mask's `sequence`),
+  // decoding the text around the position once instead of once per candidate. Throws
+  // kInvalidArgument when position is outside ids.
+  std::vector<std::string> DecodeFilled(const std::vector<int32_t>& ids, size_t position,
+                                        const std::vector<int32_t>& candidates,
+                                        bool skip_special_tokens) const;
 
   int32_t TokenToId(std::string_view token) const;  // -1 when absent
   const std::string& IdToToken(int32_t id) const;   // throws kInvalidArgument when out of range

@@ -31,6 +31,9 @@ struct Tokenizer::Impl {
   int32_t cls = -1, sep = -1, pad = -1, unk = -1, mask = -1;
   std::string mask_token_str;
 
+  // Appends one token's share of a decoded text (the WordPiece decoder works token by token);
+  // false when the token is dropped (no such id, or a special token being skipped).
+  bool AppendDecoded(int32_t id, bool skip_special_tokens, bool first, std::string* out) const;
   void EncodeSequence(std::string_view text, SequenceTokens* out) const;
   void AddWords(const NormalizedText& norm, size_t begin, size_t end, int32_t* word,
                 std::vector<WordPiecePiece>* scratch, SequenceTokens* out) const;

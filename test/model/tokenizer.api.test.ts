@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer, type Tokenizer } from '../../lib/index';
-import { ROOT, SHARED_DATA } from '../helpers';
+import { ROOT, SHARED_DATA, requireSharedData } from '../helpers';
 
 let tok: Tokenizer;
 beforeAll(async () => {
-  tok = await loadTokenizer(SHARED_DATA);
+  tok = await loadTokenizer(requireSharedData());
 });
 
 const invalid = expect.objectContaining({ code: 'DBN_INVALID_ARGUMENT' });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Tokenizer as HfTokenizer, type Encoding as HfEncoding } from 'tokenizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer, type Encoding, type Tokenizer } from '../../lib/index';
-import { ROOT, SHARED_DATA } from '../helpers';
+import { ROOT, SHARED_DATA, requireSharedData } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureCorpus } = require('../../tools/tokenizer/gen-tokenizer-corpus.js') as {
@@ -18,6 +18,7 @@ const { ensureCorpus } = require('../../tools/tokenizer/gen-tokenizer-corpus.js'
 };
 
 const TOKENIZER_JSON = path.join(SHARED_DATA, 'tokenizer.json');
+beforeAll(() => void requireSharedData());
 const LINES = 100_000;
 
 /** UTF-16 index of every code point of s (lone surrogates count as one code point, as in the oracle). */

@@ -1,6 +1,6 @@
 /** The request queue alone: packing, budget, timing, one batch in flight, abort, overload, close. */
 import { describe, expect, it } from 'vitest';
-import { Batcher, batchCost, batchingConfig, type BatchKind } from '../../lib/batcher';
+import { Batcher, batchCost, batchingConfig, type BatchKind } from '../../lib/model/batcher';
 import { rejection } from '../helpers';
 
 interface Recorded {
@@ -50,7 +50,7 @@ describe('packing', () => {
   });
 
   it('the cost is the real tokens (no padding), and the budget cuts batches by it', async () => {
-    expect(batchCost(3, 10, 12)).toBe(12);
+    expect(batchCost(12)).toBe(12);
     const log: Recorded[] = [];
     const b = new Batcher({ maxBatchTokens: 40 });
     const kind = kindFor('k', log);

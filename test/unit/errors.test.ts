@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../lib/errors';
+import { ERROR_CODES } from '../../lib/model/errors';
 import { native } from '../../lib/native';
 import { ROOT } from '../helpers';
 

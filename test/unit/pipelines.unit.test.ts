@@ -3,13 +3,13 @@
  * logits) and the real tokenizer: no libtorch forward runs here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Model } from '../../lib/Model';
+import { Model } from '../../lib/pipelines/Model';
 import { loadTokenizer, pipeline, type Tokenizer } from '../../lib/index';
-import { fakeNativeModel, SHARED_DATA, type FakeModelOptions, rejection } from '../helpers';
+import { fakeNativeModel, requireSharedData, type FakeModelOptions, rejection } from '../helpers';
 
 let tok: Tokenizer;
 beforeAll(async () => {
-  tok = await loadTokenizer(SHARED_DATA);
+  tok = await loadTokenizer(requireSharedData());
 });
 
 const NER = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];

@@ -1,4 +1,3 @@
-import { DistilBertError, invalidArgument } from './errors';
 import {
   native,
   type NativeBatchOptions,
@@ -6,7 +5,9 @@ import {
   type NativeEncoding,
   type NativeTokenizer,
   type NativeTokenizerInfo,
-} from './native';
+} from '../native';
+import { checkBoolean, checkChoice, checkInteger, checkOptions, checkPath, checkString, invalidArgument } from './checks';
+import { nativeCall, toDistilBertError } from './errors';
 
 /** One encoded text (or text pair), field for field what Hugging Face `tokenizers` returns. */
 export interface Encoding {
@@ -66,29 +67,14 @@ export type BatchInput = string | [string, string];
 
 const DEFAULT_MAX_LENGTH = 512;
 
-function checkText(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw invalidArgument('a string', name, value);
-  return value;
-}
+const MAX_LENGTH_LIMIT = 1e9;
 
-function checkInt(value: unknown, name: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 1e9) {
-    throw invalidArgument(`an integer >= ${min}`, name, value);
-  }
-  return value;
-}
-
-function checkSide(value: unknown, name: string): 'right' | 'left' {
-  if (value === undefined) return 'right';
-  if (value !== 'right' && value !== 'left') throw invalidArgument("'right' or 'left'", name, value);
-  return value;
-}
+const checkSide = (value: unknown, name: string): 'right' | 'left' => checkChoice(value, name, ['right', 'left'] as const, 'right');
 
 function nativeOptions(options: EncodeOptions): NativeEncodeOptions {
-  if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
+  checkOptions(options);
   const out: NativeEncodeOptions = { tokens: false };
-  const maxLength = checkInt(options.maxLength, 'options.maxLength', 0) ?? DEFAULT_MAX_LENGTH;
+  const maxLength = checkInteger(options.maxLength, 'options.maxLength', 0, MAX_LENGTH_LIMIT, DEFAULT_MAX_LENGTH);
   const { truncation, padding } = options;
   if (truncation !== undefined && truncation !== false) {
     const strategies = ['longest_first', 'only_first', 'only_second'];
@@ -97,12 +83,12 @@ function nativeOptions(options: EncodeOptions): NativeEncodeOptions {
     }
     out.truncation = {
       maxLength,
-      stride: checkInt(options.stride, 'options.stride', 0) ?? 0,
+      stride: checkInteger(options.stride, 'options.stride', 0, MAX_LENGTH_LIMIT, 0),
       strategy: truncation === true ? 'longest_first' : truncation,
       direction: checkSide(options.truncationSide, 'options.truncationSide'),
     };
   } else if (options.stride !== undefined) {
-    checkInt(options.stride, 'options.stride', 0);
+    checkInteger(options.stride, 'options.stride', 0, MAX_LENGTH_LIMIT);
   }
   if (padding !== undefined && padding !== false) {
     if (padding !== true && padding !== 'longest' && padding !== 'max_length') {
@@ -110,13 +96,11 @@ function nativeOptions(options: EncodeOptions): NativeEncodeOptions {
     }
     out.padding = {
       length: padding === 'max_length' ? maxLength : undefined,
-      multipleOf: checkInt(options.padToMultipleOf, 'options.padToMultipleOf', 1),
+      multipleOf: checkInteger(options.padToMultipleOf, 'options.padToMultipleOf', 1, MAX_LENGTH_LIMIT),
       direction: checkSide(options.paddingSide, 'options.paddingSide'),
     };
   }
-  if (options.addSpecialTokens !== undefined && typeof options.addSpecialTokens !== 'boolean') {
-    throw invalidArgument('a boolean', 'options.addSpecialTokens', options.addSpecialTokens);
-  }
+  checkBoolean(options.addSpecialTokens, 'options.addSpecialTokens', true);
   return out;
 }
 
@@ -130,6 +114,7 @@ export class Tokenizer {
   /** @internal */
   readonly native: NativeTokenizer;
   #vocab: string[] | undefined;
+  #decoded: (string | undefined)[] | undefined;
 
   /** @internal */
   constructor(nativeTokenizer: NativeTokenizer) {
@@ -177,7 +162,7 @@ export class Tokenizer {
     if (this.#templateOk === undefined) {
       const vocab = (this.#vocab ??= this.native.vocab());
       const pad = { padding: { length: 8, direction: 'right' as const } };
-      const checks = [this.native.encode('', null, true, pad), this.native.encode('', '', true, pad)];
+      const checks = nativeCall(() => [this.native.encode('', null, true, pad), this.native.encode('', '', true, pad)]);
       this.#templateOk = checks.every((e) => (e.tokens ?? []).every((t, i) => vocab[e.ids[i]!] === t));
     }
     return this.#templateOk;
@@ -189,10 +174,10 @@ export class Tokenizer {
    * (a stride not smaller than the room left, `'only_second'` without a pair, ...).
    */
   encode(text: string, pair?: string | null, options: EncodeOptions = {}): Encoding {
-    checkText(text, 'text');
-    if (pair != null) checkText(pair, 'pair');
-    const n = this.native.encode(text, pair ?? null, options.addSpecialTokens ?? true, this.#nativeOptions(options));
-    return this.#toEncoding(n);
+    checkString(text, 'text');
+    if (pair != null) checkString(pair, 'pair');
+    const native = this.#nativeOptions(options);
+    return this.#toEncoding(nativeCall(() => this.native.encode(text, pair ?? null, options.addSpecialTokens ?? true, native)));
   }
 
   /**
@@ -213,15 +198,16 @@ export class Tokenizer {
       if (!Array.isArray(input) || input.length !== 2) {
         throw invalidArgument('a string or a [text, pair] tuple', `inputs[${i}]`, input);
       }
-      texts[i] = checkText(input[0], `inputs[${i}][0]`);
+      texts[i] = checkString(input[0], `inputs[${i}][0]`);
       pairs ??= new Array<string | null>(inputs.length).fill(null);
-      pairs[i] = checkText(input[1], `inputs[${i}][1]`);
+      pairs[i] = checkString(input[1], `inputs[${i}][1]`);
     });
     const batch: NativeBatchOptions = this.#nativeOptions(options);
     if (pairs) batch.pairs = pairs;
-    const threads = checkInt(options.threads, 'options.threads', 1);
+    const threads = checkInteger(options.threads, 'options.threads', 1, MAX_LENGTH_LIMIT);
     if (threads !== undefined) batch.threads = threads;
-    return this.native.encodeBatch(texts, options.addSpecialTokens ?? true, batch).map((e) => this.#toEncoding(e));
+    const encodings = nativeCall(() => this.native.encodeBatch(texts, options.addSpecialTokens ?? true, batch));
+    return encodings.map((e) => this.#toEncoding(e));
   }
 
   /** Ids to text with HF's WordPiece decoder; special tokens skipped unless told otherwise. */
@@ -231,18 +217,34 @@ export class Tokenizer {
     if (arr.some((v, i) => v !== (ids as ArrayLike<number>)[i])) {
       throw invalidArgument('an array of integer token ids', 'ids', ids);
     }
-    return this.native.decode(arr, options.skipSpecialTokens ?? true);
+    return nativeCall(() => this.native.decode(arr, options.skipSpecialTokens ?? true));
+  }
+
+  /**
+   * Each id decoded on its own with special tokens skipped (fill-mask's `token_str` before
+   * clean-up), from a table indexed by id that is filled once per id, in one native call for
+   * all the ids it still lacks.
+   * @internal
+   */
+  decodedTokens(ids: Int32Array): string[] {
+    const table = (this.#decoded ??= new Array<string | undefined>(this.info.vocabSize));
+    const missing = ids.filter((id) => table[id] === undefined);
+    if (missing.length > 0) {
+      const texts = nativeCall(() => this.native.decodeFilled(Int32Array.of(0), 0, missing, true));
+      missing.forEach((id, i) => (table[id] = texts[i]!));
+    }
+    return Array.from(ids, (id) => table[id]!);
   }
 
   /** The id of a vocabulary token, or `undefined` when it is not in the vocabulary. */
   tokenToId(token: string): number | undefined {
-    const id = this.native.tokenToId(checkText(token, 'token'));
+    const id = this.native.tokenToId(checkString(token, 'token'));
     return id < 0 ? undefined : id;
   }
 
   idToToken(id: number): string {
     if (!Number.isInteger(id)) throw invalidArgument('an integer', 'id', id);
-    return this.native.idToToken(id);
+    return nativeCall(() => this.native.idToToken(id));
   }
 }
 
@@ -251,8 +253,10 @@ export class Tokenizer {
  * tokenizer_config.json) or from a tokenizer.json / vocab.txt path. Parsing runs off the JS thread.
  */
 export async function loadTokenizer(path: string): Promise<Tokenizer> {
-  if (typeof path !== 'string' || path.length === 0) throw invalidArgument('a path string', 'path', path);
-  return new Tokenizer(await native().loadTokenizer(path));
+  checkPath(path, 'a path string');
+  try {
+    return new Tokenizer(await native().loadTokenizer(path));
+  } catch (e) {
+    throw toDistilBertError(e);
+  }
 }
-
-export { DistilBertError };

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { native } from './native';
+import { native } from '../native';
 
 export interface RuntimeInfo {
   package: { name: string; version: string; path: string };
@@ -65,7 +65,7 @@ function mappedLibraries(): string[] {
 
 /** Loads the addon (if not yet loaded) and reports what it runs on. */
 export function runtimeInfo(): RuntimeInfo {
-  const root = path.join(__dirname, '..');
+  const root = path.join(__dirname, '..', '..');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
   const r = native().runtimeInfo();
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,53 +4,37 @@
  * `function_to_apply`, `aggregation_strategy`, `ignore_labels`, `doc_stride`, ...) as well as
  * this package's camelCase ones, and returns HF's output shapes.
  */
-import { DistilBertError, invalidArgument } from './errors';
+import { checkOptions, invalidArgument } from '../model/checks';
+import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './classify';
+import { requireHead } from './common';
+import type { EmbedOptions } from './embed';
 import type { FillMaskCandidate, FillMaskOptions, FillMaskOutput } from './fillMask';
 import { loadModel, Model, type LoadModelOptions } from './Model';
-import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './pipelines/classify';
-import type { EmbedOptions } from './pipelines/embed';
-import type { AnswerResult, QuestionAnsweringInput, QuestionAnsweringOptions } from './pipelines/questionAnswering';
-import type { TokenClassifyOptions, TokenClassifyResult } from './pipelines/tokenClassify';
+import type { AnswerResult, QuestionAnsweringInput, QuestionAnsweringOptions } from './questionAnswering';
+import { isPipelineTask, TASKS, type PipelineTask } from './registry';
+import type { TokenClassifyOptions, TokenClassifyResult } from './tokenClassify';
 
-export type PipelineTask =
-  | 'fill-mask'
-  | 'text-classification'
-  | 'sentiment-analysis'
-  | 'token-classification'
-  | 'ner'
-  | 'question-answering'
-  | 'feature-extraction';
+export type { PipelineTask };
 
-const TASKS: readonly PipelineTask[] = [
-  'fill-mask',
-  'text-classification',
-  'sentiment-analysis',
-  'token-classification',
-  'ner',
-  'question-answering',
-  'feature-extraction',
-];
+/** Per task, HF's option names that differ from this package's, mapped to ours (from the registry). */
+const SNAKE_TO_CAMEL = Object.fromEntries(
+  Object.entries(TASKS).map(([task, spec]) => [
+    task,
+    new Map(Object.entries(spec.options).filter(([camel, hf]) => camel !== hf).map(([camel, hf]) => [hf, camel])),
+  ]),
+) as Record<PipelineTask, Map<string, string>>;
 
-/** HF / transformers.js option names and the camelCase names they map to. */
-const SNAKE: Record<string, string> = {
-  top_k: 'topK',
-  function_to_apply: 'functionToApply',
-  aggregation_strategy: 'aggregationStrategy',
-  ignore_labels: 'ignoreLabels',
-  doc_stride: 'docStride',
-  max_answer_len: 'maxAnswerLen',
-  max_seq_len: 'maxSeqLen',
-  max_question_len: 'maxQuestionLen',
-  handle_impossible_answer: 'handleImpossibleAnswer',
-};
-
-/** Copies `options` with HF's snake_case names mapped to camelCase; a name given both ways rejects. */
-export function camelOptions<T extends object>(options: unknown): T {
+/**
+ * Copies `options` with the task's HF snake_case names (the registry's) mapped to camelCase;
+ * a name given both ways rejects.
+ */
+export function camelOptionsOf<T extends object>(task: PipelineTask, options: unknown): T {
   if (options === undefined) return {} as T;
-  if (options === null || typeof options !== 'object') throw invalidArgument('an options object', 'options', options);
+  checkOptions(options);
+  const snake = SNAKE_TO_CAMEL[task];
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    const name = SNAKE[key] ?? key;
+  for (const [key, value] of Object.entries(options as object)) {
+    const name = snake.get(key) ?? key;
     if (name in out) throw invalidArgument(`only one of ${key} and ${name}`, `options.${name}`, value);
     // HF also takes its enum names in upper case ('SIMPLE', 'SOFTMAX').
     const enumLike = name === 'aggregationStrategy' || name === 'functionToApply';
@@ -133,6 +117,7 @@ function unwrapSingleMask(out: FillMaskOutput): FillMaskPipelineOutput {
 }
 
 function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promise<unknown> {
+  const camelOptions = <T extends object>(options: unknown): T => camelOptionsOf<T>(task, options);
   switch (task) {
     case 'fill-mask':
       return async (input, options) => {
@@ -171,27 +156,17 @@ export async function pipeline<T extends PipelineTask>(
   modelOrPath: Model | string,
   options: LoadModelOptions = {},
 ): Promise<PipelineMap[T]> {
-  if (!TASKS.includes(task)) throw invalidArgument(`one of ${TASKS.join(', ')}`, 'task', task);
+  if (!isPipelineTask(task)) throw invalidArgument(`one of ${Object.keys(TASKS).join(', ')}`, 'task', task);
   if (!(modelOrPath instanceof Model) && typeof modelOrPath !== 'string') {
     throw invalidArgument('a Model or a model directory path', 'model', modelOrPath);
   }
   const owned = typeof modelOrPath === 'string';
   const model = owned ? await loadModel(modelOrPath, options) : modelOrPath;
-  const heads: Partial<Record<PipelineTask, string>> = {
-    'fill-mask': 'DistilBertForMaskedLM',
-    'text-classification': 'DistilBertForSequenceClassification',
-    'sentiment-analysis': 'DistilBertForSequenceClassification',
-    'token-classification': 'DistilBertForTokenClassification',
-    ner: 'DistilBertForTokenClassification',
-    'question-answering': 'DistilBertForQuestionAnswering',
-  };
-  const head = heads[task];
-  if (head && model.info.config.architecture !== head) {
+  try {
+    requireHead(model.parts, task);
+  } catch (e) {
     if (owned) await model.dispose();
-    throw new DistilBertError(
-      'DBN_UNSUPPORTED_MODEL',
-      `The ${task} pipeline needs a ${head} checkpoint but this model is ${model.info.config.architecture}; load a checkpoint fine-tuned for ${task}`,
-    );
+    throw e;
   }
   const run = runner(task, model);
   const dispose = (): Promise<void> => (owned ? model.dispose() : Promise.resolve());

@@ -2,11 +2,12 @@
  * Fill-mask pipeline: text preparation, target resolution and result decoding with the output
  * shape and field names of Hugging Face's FillMaskPipeline.
  */
-import { DistilBertError, invalidArgument, positiveInteger } from './errors';
-import type { BatchKind } from './batcher';
-import type { NativeFillMaskResult, NativeModel } from './native';
-import { checkSignal, type CallOptions, type PipelineContext } from './pipelines/common';
-import type { Tokenizer } from './Tokenizer';
+import type { BatchKind } from '../model/batcher';
+import { invalidArgument, positiveInteger } from '../model/checks';
+import { DistilBertError, nativeCall } from '../model/errors';
+import type { Tokenizer } from '../model/Tokenizer';
+import type { NativeFillMaskResult, NativeModel } from '../native';
+import { encodeIds, openCall, requireHead, type CallOptions, type PipelineContext } from './common';
 
 export interface FillMaskOptions extends CallOptions {
   /** Candidates per mask, best first. Default 5; capped at the number of candidates. */
@@ -66,7 +67,7 @@ export function resolveTargets(tokenizer: Tokenizer, targets: string | string[] 
   }
   const ids = new Set<number>();
   for (const target of list) {
-    const id = tokenizer.tokenToId(target) ?? tokenizer.encode(target, null, { addSpecialTokens: false }).ids[0];
+    const id = tokenizer.tokenToId(target) ?? nativeCall(() => tokenizer.native.encodeIds([target], false)).ids[0];
     if (id !== undefined) ids.add(id);
   }
   if (ids.size === 0) {
@@ -78,27 +79,19 @@ export function resolveTargets(tokenizer: Tokenizer, targets: string | string[] 
   return Int32Array.from(ids);
 }
 
-function prepare(tokenizer: Tokenizer, texts: string[], maxLength: number): Int32Array[] {
-  const { maskToken, maskId } = tokenizer.info;
-  const encodings = tokenizer.native.encodeBatch(
-    texts.map((t) => normalizeMasks(t, maskToken)),
-    true,
-  );
-  encodings.forEach((e, i) => {
-    if (e.ids.length > maxLength) {
-      throw new DistilBertError(
-        'DBN_INPUT_TOO_LONG',
-        `Input ${i} is ${e.ids.length} tokens long but the model accepts at most ${maxLength}; shorten it`,
-      );
-    }
-    if (!e.ids.includes(maskId)) {
+/** Ids of each text (masks in any letter case); `DBN_NO_MASK` for a text without one. */
+function prepare(ctx: PipelineContext, texts: string[]): Int32Array[] {
+  const { maskToken, maskId } = ctx.tokenizer.info;
+  const ids = encodeIds(ctx, texts.map((t) => normalizeMasks(t, maskToken)), false);
+  ids.forEach((seq, i) => {
+    if (!seq.includes(maskId)) {
       throw new DistilBertError(
         'DBN_NO_MASK',
         `Input ${i} has no mask token; write ${maskToken} (or [mask]) where a word should be predicted: ${JSON.stringify(texts[i]!.slice(0, 60))}`,
       );
     }
   });
-  return encodings.map((e) => e.ids);
+  return ids;
 }
 
 /** The native result rows of one sequence: one row per mask, in text order. */
@@ -109,7 +102,10 @@ export interface MaskRows {
   scores: Float32Array;
 }
 
-/** Splits a native fill-mask result (rows grouped by sequence, in batch order) per sequence. */
+/**
+ * Splits a native fill-mask result (rows grouped by sequence, in batch order) per sequence,
+ * as views: decoding reads them once and keeps none.
+ */
 export function splitFillMask(result: NativeFillMaskResult, count: number): MaskRows[] {
   const out: MaskRows[] = [];
   const { k } = result;
@@ -119,56 +115,61 @@ export function splitFillMask(result: NativeFillMaskResult, count: number): Mask
     while (r < result.rows.length && result.rows[r] === c) r++;
     out.push({
       k,
-      positions: result.positions.slice(rowStart, r),
-      tokenIds: result.tokenIds.slice(rowStart * k, r * k),
-      scores: result.scores.slice(rowStart * k, r * k),
+      positions: result.positions.subarray(rowStart, r),
+      tokenIds: result.tokenIds.subarray(rowStart * k, r * k),
+      scores: result.scores.subarray(rowStart * k, r * k),
     });
   }
   return out;
 }
 
-function fillMaskKind(model: NativeModel, maskId: number, topK: number, targets: Int32Array | null): BatchKind<MaskRows> {
+function fillMaskKind(model: NativeModel, topK: number, targets: Int32Array | null): BatchKind<MaskRows> {
   return {
     // Everything besides the ids that changes the native result.
     key: `fill-mask:${topK}:${targets ? Array.from(targets).join(',') : '*'}`,
-    run: async (ids, lengths) => splitFillMask(await model.fillMask(ids, lengths, maskId, topK, targets), lengths.length),
+    run: async (ids, lengths) => splitFillMask(await model.fillMask(ids, lengths, topK, targets), lengths.length),
   };
 }
 
+/**
+ * HF's decoding of each candidate: `token_str` is the token decoded alone (from the
+ * tokenizer's table), `sequence` the input with the candidate in the mask's place, decoded in
+ * one native call per mask (the text around the mask is decoded once).
+ */
 function decodeRows(tokenizer: Tokenizer, ids: Int32Array, rows: MaskRows): FillMaskOutput {
-  const single = rows.positions.length === 1;
+  // As in HF: with several masks the other [MASK] tokens stay visible in `sequence`.
+  const skipSpecial = rows.positions.length === 1;
   const out: FillMaskOutput = [];
   for (let r = 0; r < rows.positions.length; r++) {
-    const position = rows.positions[r]!;
-    const candidates: FillMaskCandidate[] = [];
+    const tokens = rows.tokenIds.subarray(r * rows.k, (r + 1) * rows.k);
+    const texts = tokenizer.decodedTokens(tokens);
+    const sequences = nativeCall(() => tokenizer.native.decodeFilled(ids, rows.positions[r]!, tokens, skipSpecial));
+    const candidates: FillMaskCandidate[] = new Array(rows.k);
     for (let j = 0; j < rows.k; j++) {
-      const token = rows.tokenIds[r * rows.k + j]!;
-      const filled = Int32Array.from(ids);
-      filled[position] = token;
-      // As in HF: with several masks the other [MASK] tokens stay visible in `sequence`.
-      candidates.push({
+      candidates[j] = {
         score: rows.scores[r * rows.k + j]!,
-        token,
-        token_str: cleanUpTokenization(tokenizer.native.decode(Int32Array.of(token), true)),
-        sequence: cleanUpTokenization(tokenizer.native.decode(filled, single)),
-      });
+        token: tokens[j]!,
+        token_str: cleanUpTokenization(texts[j]!),
+        sequence: cleanUpTokenization(sequences[j]!),
+      };
     }
     out.push(candidates);
   }
   return out;
 }
 
-/** Runs fill-mask over many texts through the model's batcher (which packs and length-sorts). */
+/** Fill-mask over one text or many, through the model's batcher (which packs and length-sorts). */
 export async function runFillMask(
   ctx: PipelineContext,
-  texts: string[],
+  input: string | string[],
   options: FillMaskOptions,
-): Promise<FillMaskOutput[]> {
+): Promise<FillMaskOutput | FillMaskOutput[]> {
+  const { texts, single, signal } = openCall(input, options);
   const topK = positiveInteger(options.topK, 'options.topK', 5);
   const targets = resolveTargets(ctx.tokenizer, options.targets);
-  const signal = checkSignal(options.signal);
-  const ids = prepare(ctx.tokenizer, texts, ctx.native.info.config.maxPositionEmbeddings);
-  const kind = fillMaskKind(ctx.native, ctx.tokenizer.info.maskId, topK, targets);
-  const rows = await ctx.batcher.submit(kind, ids, signal);
-  return rows.map((r, i) => decodeRows(ctx.tokenizer, ids[i]!, r));
+  requireHead(ctx, 'fill-mask');
+  const ids = prepare(ctx, texts);
+  const rows = await ctx.batcher.submit(fillMaskKind(ctx.native, topK, targets), ids, signal);
+  const out = rows.map((r, i) => decodeRows(ctx.tokenizer, ids[i]!, r));
+  return single ? out[0]! : out;
 }

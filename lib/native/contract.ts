@@ -1,8 +1,7 @@
 /**
- * The only module that loads the compiled addon; it declares the whole native contract.
- * Everything else imports these types, never the .node file.
+ * The whole native contract: every export of the compiled addon, typed. lib/native/addon.ts
+ * is the only module that loads the binary; everything else imports these types.
  */
-import path from 'node:path';
 
 export interface NativeEncoding {
   ids: Int32Array;
@@ -42,6 +41,12 @@ export interface NativeBatchOptions extends NativeEncodeOptions {
   threads?: number;
 }
 
+/** Sequences packed back to back, as every model method takes them. */
+export interface NativeIds {
+  ids: Int32Array;
+  lengths: Int32Array;
+}
+
 export interface NativeTokenizerInfo {
   vocabSize: number;
   clsId: number;
@@ -55,9 +60,13 @@ export interface NativeTokenizerInfo {
 export interface NativeTokenizer {
   encode(text: string, pair: string | null, addSpecialTokens: boolean, options?: NativeEncodeOptions): NativeEncoding;
   encodeBatch(texts: string[], addSpecialTokens: boolean, options?: NativeBatchOptions): NativeEncoding[];
+  /** Only the ids, every text's back to back in one array; `lengths[i]` is text i's size. */
+  encodeIds(texts: string[], addSpecialTokens: boolean, options?: NativeBatchOptions): NativeIds;
   /** The vocabulary, index = id. */
   vocab(): string[];
   decode(ids: Int32Array, skipSpecialTokens: boolean): string;
+  /** `decode(ids with ids[position] = c, skip)` for each candidate c, the rest decoded once. */
+  decodeFilled(ids: Int32Array, position: number, candidates: Int32Array, skipSpecialTokens: boolean): string[];
   tokenToId(token: string): number;
   idToToken(id: number): string;
   readonly info: NativeTokenizerInfo;
@@ -87,7 +96,7 @@ export interface NativeModelInfo {
   weightsPath: string;
   parameterBytes: number;
   threads: number;
-  state: 'ready' | 'disposing' | 'disposed';
+  state: 'ready' | 'disposed';
 }
 
 export interface NativeFillMaskResult {
@@ -106,13 +115,8 @@ export interface NativeLoadOptions {
 }
 
 export interface NativeModel {
-  fillMask(
-    ids: Int32Array,
-    lengths: Int32Array,
-    maskId: number,
-    topK: number,
-    targets: Int32Array | null,
-  ): Promise<NativeFillMaskResult>;
+  /** Top-k candidates at every mask (the model's tokenizer's mask token), rows in batch order. */
+  fillMask(ids: Int32Array, lengths: Int32Array, topK: number, targets: Int32Array | null): Promise<NativeFillMaskResult>;
   /**
    * DistilBertForSequenceClassification logits, `[batch × numLabels]` row-major
    * (numLabels = info.config.id2label.length). Rejects DBN_UNSUPPORTED_MODEL for other heads.
@@ -155,16 +159,4 @@ export interface NativeRuntimeInfo {
   mkldnn: boolean;
   blas: string;
   torchConfig: string;
-}
-
-let addon: NativeAddon | undefined;
-
-/** Loads the addon on first use (a prebuild, else build/Release from a source build). */
-export function native(): NativeAddon {
-  if (!addon) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    addon = load(path.join(__dirname, '..'));
-  }
-  return addon;
 }

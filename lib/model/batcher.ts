@@ -8,11 +8,14 @@
  * second batch would only wait there, while here it can still grow. When a batch comes back the
  * next one is dispatched before the finished one is decoded, so JS decoding overlaps native work.
  */
-import { DistilBertError, invalidArgument, type ErrorCode } from './errors';
+import { checkInteger } from './checks';
+import { DistilBertError, toDistilBertError } from './errors';
+import type { ModelStats } from './stats';
 
 export interface BatchingOptions {
   /**
-   * Token budget of one native call, counted as the engine pays for it (see {@link batchCost}).
+   * Token budget of one native call, counted as the engine pays for it: real tokens (the
+   * engine packs sequences without padding, see {@link batchCost}).
    * A single sequence above the budget still runs, alone. Default 16384.
    */
   maxBatchTokens?: number;
@@ -41,14 +44,12 @@ export const DEFAULT_BATCHING: BatchingConfig = {
 };
 
 /**
- * What one native call of `count` sequences costs, in tokens. The engine packs sequences back to
- * back without padding, so its dense layers (nearly all of the work and of the activation
- * memory) pay `sumLength`; only attention is per sequence (and, on CUDA, padded to the longest,
- * a small share of the cost at these lengths). This is the one place that knows.
+ * What one native call costs, in tokens: the engine packs sequences back to back without
+ * padding, so its dense layers (nearly all of the work and of the activation memory) pay the
+ * sum of the lengths; only attention is per sequence (and, on CUDA, padded to the longest, a
+ * small share of the cost at these lengths). This is the one place that knows.
  */
-export function batchCost(count: number, maxLength: number, sumLength: number): number {
-  void count;
-  void maxLength;
+export function batchCost(sumLength: number): number {
   return sumLength;
 }
 
@@ -84,53 +85,23 @@ interface Entry {
 
 type State = 'open' | 'closing' | 'closed';
 
-/** A model's work counters since it was loaded (`model.stats()`); the server's metrics read them. */
-export interface ModelStats {
-  /** Calls with at least one sequence waiting for a batch (what `maxQueue` limits). */
-  queuedCalls: number;
-  /** Sequences (texts, or question-answering windows) waiting for a batch. */
-  queuedSequences: number;
-  /** Sequences in the batch now running (0 when the engine is idle). */
-  runningSequences: number;
-  /** Native batches run. */
-  batches: number;
-  /** Sequences run, over all batches. */
-  sequences: number;
-  /** Real tokens run (special tokens included, no padding: what the engine computes). */
-  tokens: number;
-  /** Wall-clock milliseconds during which a batch was running. */
-  busyMs: number;
-}
-
-function checkOption(value: unknown, name: string, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
-    throw invalidArgument(`an integer >= ${min}`, `options.${name}`, value);
-  }
-  return value;
-}
-
 /** Validates batching options (`DBN_INVALID_ARGUMENT`), filling in the defaults. */
 export function batchingConfig(options: BatchingOptions = {}): BatchingConfig {
   return {
-    maxBatchTokens: checkOption(options.maxBatchTokens, 'maxBatchTokens', 1, DEFAULT_BATCHING.maxBatchTokens),
-    maxBatchSize: checkOption(options.maxBatchSize, 'maxBatchSize', 1, DEFAULT_BATCHING.maxBatchSize),
-    maxWaitMs: checkOption(options.maxWaitMs, 'maxWaitMs', 0, DEFAULT_BATCHING.maxWaitMs),
-    maxQueue: checkOption(options.maxQueue, 'maxQueue', 1, DEFAULT_BATCHING.maxQueue),
+    maxBatchTokens: checkInteger(options.maxBatchTokens, 'options.maxBatchTokens', 1, undefined, DEFAULT_BATCHING.maxBatchTokens),
+    maxBatchSize: checkInteger(options.maxBatchSize, 'options.maxBatchSize', 1, undefined, DEFAULT_BATCHING.maxBatchSize),
+    maxWaitMs: checkInteger(options.maxWaitMs, 'options.maxWaitMs', 0, undefined, DEFAULT_BATCHING.maxWaitMs),
+    maxQueue: checkInteger(options.maxQueue, 'options.maxQueue', 1, undefined, DEFAULT_BATCHING.maxQueue),
   };
 }
 
 /** An error for one caller: same code and message, the caller's stack. */
-function forCaller(error: unknown, site: { stack?: string }): Error {
-  const code = (error as { code?: unknown })?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  const out =
-    typeof code === 'string' && code.startsWith('DBN_')
-      ? new DistilBertError(code as ErrorCode, message)
-      : new DistilBertError('DBN_INTERNAL', `Native inference failed unexpectedly: ${message}; please report it`);
+function forCaller(error: unknown, site: { stack?: string }): DistilBertError {
+  const out = toDistilBertError(error);
   const frames = site.stack?.split('\n').slice(1).join('\n');
-  if (frames) out.stack = `${out.name}: ${out.message}\n${frames}`;
-  return out;
+  const copy = new DistilBertError(out.code, out.message);
+  if (frames) copy.stack = `${copy.name}: ${copy.message}\n${frames}`;
+  return copy;
 }
 
 /** The per-model request queue. */
@@ -286,16 +257,13 @@ export class Batcher {
     const key = head.call.kind.key;
     const { maxBatchSize, maxBatchTokens } = this.config;
     const picked: number[] = [];
-    let maxLength = 0;
     let sumLength = 0;
     for (let i = 0; i < this.#queue.length && picked.length < maxBatchSize; i++) {
       const e = this.#queue[i]!;
       if (e.call.kind.key !== key) continue;
       const len = e.ids.length;
-      const cost = batchCost(picked.length + 1, Math.max(maxLength, len), sumLength + len);
-      if (picked.length > 0 && cost > maxBatchTokens) break;
+      if (picked.length > 0 && batchCost(sumLength + len) > maxBatchTokens) break;
       picked.push(i);
-      maxLength = Math.max(maxLength, len);
       sumLength += len;
     }
     const entries = picked.map((i) => this.#queue[i]!);

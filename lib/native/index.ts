@@ -1,0 +1,3 @@
+/** lib/native: the binary's loader and its typed contract; nothing else imports the addon. */
+export * from './contract';
+export { native } from './addon';
