@@ -88,7 +88,7 @@ export function register(program: Command): void {
     .option('--resume', 'continue after the last complete line of --output')
     .option('--shard <K/N>', 'process only input lines L with (L - 1) mod N = K', shardOption)
     .option('--concurrency <N>', 'rows in flight (default 256)', integerOption('--concurrency', 1, 65536), 256)
-    .option('--device <DEVICE>', 'cpu, cuda or cuda:N')
+    .option('--device <DEVICE>', 'auto (default: CUDA when there is one, else the CPU), cpu, cuda or cuda:N')
     .option('--dtype <DTYPE>', 'float32 or bfloat16', choiceOption('--dtype', ['float32', 'bfloat16'] as const))
     .option('--threads <N>', 'intra-op threads', integerOption('--threads', 0, 1024))
     .action(async (opts: BatchFlags) => {

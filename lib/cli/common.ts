@@ -89,7 +89,7 @@ export function requireModel(flags: { model?: string }): string {
 export function modelOptions(command: Command, json: string): Command {
   return command
     .option('-m, --model <DIR|ID>', `model directory or Hugging Face Hub id (default ${DEFAULT_MODEL}, through the cache)`)
-    .option('--device <DEVICE>', 'cpu, cuda or cuda:N')
+    .option('--device <DEVICE>', 'auto (default: CUDA when there is one, else the CPU), cpu, cuda or cuda:N')
     .option('--dtype <DTYPE>', 'float32 or bfloat16', choiceOption('--dtype', ['float32', 'bfloat16'] as const))
     .option('--threads <N>', 'intra-op threads (default: all cores)', integerOption('--threads', 0, 1024))
     .option('--json', json);

@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('-n, --limit <N>', 'score only the first N rows', integerOption('--limit', 1, Number.MAX_SAFE_INTEGER))
     .option('--json', 'print the report as one JSON object')
     .option('--concurrency <N>', 'rows in flight (default 64)', integerOption('--concurrency', 1, 65536), 64)
-    .option('--device <DEVICE>', 'cpu, cuda or cuda:N')
+    .option('--device <DEVICE>', 'auto (default: CUDA when there is one, else the CPU), cpu, cuda or cuda:N')
     .option('--dtype <DTYPE>', 'float32 or bfloat16', choiceOption('--dtype', ['float32', 'bfloat16'] as const))
     .option('--threads <N>', 'intra-op threads', integerOption('--threads', 0, 1024))
     .action(async (task: EvalTask, opts: EvaluateFlags) => {

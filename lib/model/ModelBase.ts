@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { native, type NativeModel, type NativeModelInfo } from '../native';
 import { Batcher, batchingConfig, type BatchingConfig, type BatchingOptions } from './batcher';
 import { checkInteger, checkOptions, checkPath, invalidArgument } from './checks';
+import { chooseDevice } from './device';
 import { toDistilBertError } from './errors';
 import { HUB_OPTION_NAMES, type HubOptions } from '../hub/options';
 import type { ModelStats } from './stats';
@@ -18,7 +19,11 @@ import { Tokenizer } from './Tokenizer';
  * apply when the first argument of {@link loadModel} is a Hugging Face Hub id (see lib/hub).
  */
 export interface LoadModelOptions extends BatchingOptions, HubOptions {
-  /** `'cpu'` (default) or `'cuda'` / `'cuda:N'` when libtorch was built with CUDA. */
+  /**
+   * `'auto'` (default; or the DBN_DEVICE environment variable): CUDA when this libtorch has it
+   * and a GPU is visible, else the CPU (`info.device` says which). `'cpu'`, `'cuda'`,
+   * `'cuda:N'`: that device, or `DBN_CUDA_UNAVAILABLE` saying why it cannot be used.
+   */
   device?: string;
   /**
    * Compute dtype of the encoder's dense layers. Default `'float32'`. `'bfloat16'` (CPUs with
@@ -103,10 +108,16 @@ export async function openModel(
   for (const key of Object.keys(options)) {
     if (!LOAD_OPTION_NAMES.includes(key)) throw invalidArgument(`one of ${LOAD_OPTION_NAMES.join(', ')}`, 'an option name', key);
   }
-  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, revision, localFilesOnly, onProgress, cacheDir, ...rest } = options;
+  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, revision, localFilesOnly, onProgress, cacheDir, device, ...rest } = options;
   checkInteger(threads, 'options.threads', 0, 1024);
   const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
-  const nativeOptions = threads === undefined ? rest : { ...rest, threads };
+  let chosen: string;
+  try {
+    chosen = chooseDevice(device, process.env.DBN_DEVICE, () => native().runtimeInfo());
+  } catch (e) {
+    throw toDistilBertError(e);
+  }
+  const nativeOptions = { ...rest, device: chosen, ...(threads === undefined ? {} : { threads }) };
   // A path that exists is a path; only a Hub id loads the Hub client (tens of ms of require).
   const dir = fs.existsSync(path)
     ? path

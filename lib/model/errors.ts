@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'DBN_OVERLOADED',
   'DBN_ABORTED',
   'DBN_DISPOSED',
+  'DBN_NATIVE_UNAVAILABLE',
   'DBN_INTERNAL',
 ] as const;
 

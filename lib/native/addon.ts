@@ -3,13 +3,47 @@ import path from 'node:path';
 import type { NativeAddon } from './contract';
 
 let addon: NativeAddon | undefined;
+let failure: Error | undefined;
 
-/** Loads the addon on first use (a prebuild, else build/Release from a source build). */
+const ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * Why the binary did not load, and what to do about it. node-gyp-build says "No native build
+ * was found" when no prebuild fits and nothing was built; dlopen names the missing library
+ * when libtorch (or oneDNN, OpenBLAS) is not installed.
+ */
+function unavailable(cause: unknown): Error {
+  const detail = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause);
+  const missingLibrary = /lib[\w.+-]+\.so[\w.]*/.exec(detail)?.[0];
+  const what = missingLibrary
+    ? `the native engine could not be loaded: ${missingLibrary} is missing (${detail})`
+    : /No native build was found/.test(detail)
+      ? `no native binary fits ${process.platform}-${process.arch} (node ${process.version}): ${detail}`
+      : `the native engine could not be loaded: ${detail}`;
+  const remedies = [
+    'on Debian 12 / Ubuntu, install the runtime libraries: apt-get install --no-install-recommends libtorch1.13 libdnnl2 libopenblas0-openmp',
+    'elsewhere, build from source against a PyTorch install (pip install torch): npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild distilbert-native --build-from-source (DBN_TORCH_CMAKE_PREFIX picks another libtorch)',
+    'run `npx distilbert-native doctor` to see what was found',
+  ];
+  const error = new Error(`${what}. Searched: ${path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`)} and ${path.join(ROOT, 'build', 'Release')}. To fix: ${remedies.map((r, i) => `(${i + 1}) ${r}`).join('; ')}.`);
+  return Object.assign(error, { code: 'DBN_NATIVE_UNAVAILABLE', cause });
+}
+
+/**
+ * Loads the addon on first use (a prebuild, else build/Release from a source build). Throws an
+ * error with code DBN_NATIVE_UNAVAILABLE, the same one on every call, when it cannot be loaded.
+ */
 export function native(): NativeAddon {
-  if (!addon) {
+  if (addon) return addon;
+  if (failure) throw failure;
+  try {
+    // DBN_ADDON_PATH: a .node file to load instead (tests of a missing or broken binary).
+    const override = process.env.DBN_ADDON_PATH;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    addon = load(path.join(__dirname, '..', '..'));
+    addon = (override ? require(override) : (require('node-gyp-build') as (dir: string) => NativeAddon)(ROOT)) as NativeAddon;
+    return addon;
+  } catch (e) {
+    failure = unavailable(e);
+    throw failure;
   }
-  return addon;
 }

@@ -8,7 +8,7 @@
 
 namespace dbn {
 
-// Keep this list, kErrorCodeNames and lib/errors.ts in the same order.
+// Keep this list, kErrorCodeNames and lib/model/errors.ts in the same order.
 enum class ErrorCode {
   kInvalidArgument,
   kModelLoadFailed,
@@ -20,6 +20,8 @@ enum class ErrorCode {
   kOverloaded,
   kAborted,
   kDisposed,
+  // kNativeUnavailable: raised by the TS loader only (the addon or libtorch cannot be loaded).
+  kNativeUnavailable,
   kInternal,
 };
 
@@ -27,7 +29,7 @@ inline constexpr const char* kErrorCodeNames[] = {
     "DBN_INVALID_ARGUMENT", "DBN_MODEL_LOAD_FAILED", "DBN_UNSUPPORTED_MODEL",
     "DBN_INPUT_TOO_LONG",   "DBN_NO_MASK",           "DBN_CUDA_UNAVAILABLE",
     "DBN_OUT_OF_MEMORY",    "DBN_OVERLOADED",        "DBN_ABORTED",
-    "DBN_DISPOSED",         "DBN_INTERNAL",
+    "DBN_DISPOSED",         "DBN_NATIVE_UNAVAILABLE", "DBN_INTERNAL",
 };
 inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kInternal) + 1;
 static_assert(sizeof(kErrorCodeNames) / sizeof(kErrorCodeNames[0]) == kErrorCodeCount,
