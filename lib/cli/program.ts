@@ -8,10 +8,11 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, reportError } from './common';
 import { register as fillMask } from './fillMask';
+import { register as serve } from './serve';
 import { register as tokenize } from './tokenize';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ((program: Command) => void)[] = [fillMask, tokenize];
+const COMMANDS: ((program: Command) => void)[] = [fillMask, tokenize, serve];
 
 function packageVersion(): string {
   const pkg = path.join(__dirname, '..', '..', 'package.json');
