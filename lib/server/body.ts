@@ -42,6 +42,7 @@ export function installJsonParser(app: FastifyInstance, limits: BodyLimits): voi
     const chunks: Buffer[] = [];
     let size = 0;
     let finished = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (err: Error | null, value?: unknown) => {
       if (finished) return;
       finished = true;
@@ -55,7 +56,7 @@ export function installJsonParser(app: FastifyInstance, limits: BodyLimits): voi
       payload.resume();
       return;
     }
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       finish(new HttpError(408, 'DBN_INVALID_ARGUMENT', `Request body not received within ${limits.bodyTimeoutMs} ms`, { connection: 'close' }));
       payload.destroy();
     }, limits.bodyTimeoutMs);
