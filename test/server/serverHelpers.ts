@@ -1,6 +1,6 @@
 /** Server test plumbing: a server on a loaded model, reachable by inject() and a real socket on 127.0.0.1. */
 import type { AddressInfo } from 'node:net';
-import { loadModel, type Model } from '../../lib/index';
+import { loadModel, type LoadModelOptions, type Model } from '../../lib/index';
 import { createServer, type DistilBertServer, type ServerOptions } from '../../lib/server';
 
 export interface Served {
@@ -10,8 +10,8 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serve(dir: string, options: ServerOptions = {}): Promise<Served> {
-  const model = await loadModel(dir);
+export async function serve(dir: string, options: ServerOptions = {}, load: LoadModelOptions = {}): Promise<Served> {
+  const model = await loadModel(dir, load);
   const server = await createServer(model, options);
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = server.app.server.address() as AddressInfo;
