@@ -44,6 +44,30 @@ describe('overload and timeout', () => {
   });
 });
 
+describe('client disconnect', () => {
+  it("cancels the client's queued work: its sequences never run", async () => {
+    const s = await serve(fixture('tiny-mlm-s1', ['--seed', '1']), {}, { maxBatchSize: 4 });
+    try {
+      const before = s.model.stats().sequences;
+      const a = post(`${s.url}/score`, { inputs: { input_string: many(200) } });
+      const controller = new AbortController();
+      const b = fetch(`${s.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { input_string: many(200) } }), signal: controller.signal });
+      for (let i = 0; i < 400 && s.model.stats().queuedCalls < 2; i++) await new Promise((r) => setTimeout(r, 2));
+      expect(s.model.stats().queuedCalls).toBe(2);
+      controller.abort();
+      await expect(b).rejects.toThrow();
+      expect((await a).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 100));
+      const stats = s.model.stats();
+      expect(stats.queuedCalls).toBe(0);
+      // A's 200 ran; of B's 200 at most the batches already running when it left did.
+      expect(stats.sequences - before).toBeLessThan(300);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('SIGTERM', () => {
   it('with requests in flight: all answered, /ready never lies, exit 0', async () => {
     const dir = fixture('tiny-mlm-s1', ['--seed', '1']);
