@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # libopenblas0-openmp: Debian's libtorch calls whatever libblas.so.3 is; without it that is the
 # reference netlib BLAS (~6 GFLOP/s). clang + libclang-rt: the libFuzzer smoke runs.
 packages=(cmake ninja-build g++ libtorch-dev libopenblas0-openmp libdnnl-dev nlohmann-json3-dev
-          python3-torch python3-numpy clang libclang-rt-14-dev)
+          python3-torch python3-numpy clang libclang-rt-14-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,5 +27,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --ignore-scripts
 fi
 bash scripts/build-native.sh
-npm run --silent build:ts
+npm run --silent build:ts   # tsc, the ES-module entry, the playground files into dist/server/playground
 echo "setup: ready (addon: build/Release/distilbert_native.node, CLI: dist/cli.js)"

@@ -17,11 +17,12 @@ import { register as fillMask } from './fillMask';
 import { register as info } from './info';
 import { register as ner } from './ner';
 import { register as qa } from './qa';
+import { register as serve } from './serve';
 import { register as tokenize } from './tokenize';
 
 /** Every command, in the order `--help` lists them. */
 const COMMANDS: ((program: Command) => void)[] = [
-  fillMask, classify, ner, qa, embed, tokenize, info, download, batch, evaluate, doctor,
+  fillMask, classify, ner, qa, embed, tokenize, info, serve, download, batch, evaluate, doctor,
 ];
 
 function packageVersion(): string {

@@ -31,7 +31,7 @@ export interface TaskSpec {
   readonly method: 'fillMask' | 'classify' | 'tokenClassify' | 'answerQuestion' | 'embed';
   /** Option names the task takes, camelCase → Hugging Face's name (the same where HF has no other). */
   readonly options: Readonly<Record<string, string>>;
-  /** Route name for HTTP servers (`/v1/<route>`); aliases share their task's. */
+  /** Route name for HTTP servers (`/v1/<route>`, as `distilbert-native serve` publishes it); aliases share their task's. */
   readonly route: string;
 }
 
@@ -47,14 +47,14 @@ const TEXT_CLASSIFICATION: TaskSpec = {
   head: 'DistilBertForSequenceClassification',
   method: 'classify',
   options: { topK: 'top_k', functionToApply: 'function_to_apply', truncation: 'truncation', signal: 'signal' },
-  route: 'text-classification',
+  route: 'classify',
 };
 const TOKEN_CLASSIFICATION: TaskSpec = {
   canonical: 'token-classification',
   head: 'DistilBertForTokenClassification',
   method: 'tokenClassify',
   options: { aggregationStrategy: 'aggregation_strategy', ignoreLabels: 'ignore_labels', truncation: 'truncation', signal: 'signal' },
-  route: 'token-classification',
+  route: 'ner',
 };
 const QUESTION_ANSWERING: TaskSpec = {
   canonical: 'question-answering',
@@ -69,14 +69,14 @@ const QUESTION_ANSWERING: TaskSpec = {
     handleImpossibleAnswer: 'handle_impossible_answer',
     signal: 'signal',
   },
-  route: 'question-answering',
+  route: 'qa',
 };
 const FEATURE_EXTRACTION: TaskSpec = {
   canonical: 'feature-extraction',
   head: null,
   method: 'embed',
   options: { pooling: 'pooling', normalize: 'normalize', truncation: 'truncation', signal: 'signal' },
-  route: 'feature-extraction',
+  route: 'embed',
 };
 
 /** The task registry (see {@link TaskSpec}), keyed by every name `pipeline()` takes. */

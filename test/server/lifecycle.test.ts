@@ -1,0 +1,106 @@
+/** Overload (429 + Retry-After), the per-request timeout (504), and SIGTERM with requests in flight. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, fixture } from '../helpers';
+import { post, serve } from './serverHelpers';
+
+const many = (n: number) => Array.from({ length: n }, (_, i) => `sentence ${i} is a [MASK] one with some more words in it.`);
+
+describe('overload and timeout', () => {
+  it('a full queue answers 429 with Retry-After; the rest are correct', async () => {
+    const s = await serve(fixture('tiny-mlm-s1', ['--seed', '1']), {}, { maxQueue: 1 });
+    try {
+      const texts = many(8);
+      const rs = await Promise.all(Array.from({ length: 40 }, () => post(`${s.url}/score`, { inputs: { input_string: texts } })));
+      const expected = (await s.model.fillMask(texts, { topK: 1 })).map((m) => ({ '0': m[0]![0]!.token_str }));
+      const limited = rs.filter((r) => r.status === 429);
+      expect(limited.length).toBeGreaterThan(0);
+      for (const r of limited) {
+        expect(r.headers.get('retry-after')).toBe('1');
+        expect(r.json.error.code).toBe('DBN_OVERLOADED');
+      }
+      for (const r of rs.filter((x) => x.status !== 429)) {
+        expect(r.status).toBe(200);
+        expect(r.json).toEqual(expected);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+  it('the per-request timeout answers 504 DBN_ABORTED and the server goes on', async () => {
+    const s = await serve(fixture('tiny-mlm-s1', ['--seed', '1']), { timeoutMs: 1 });
+    try {
+      const rs = await Promise.all(Array.from({ length: 8 }, () => post(`${s.url}/score`, { inputs: { input_string: many(200) } })));
+      const timedOut = rs.filter((r) => r.status === 504);
+      expect(timedOut.length).toBeGreaterThan(0);
+      for (const r of timedOut) expect(r.json.error.code).toBe('DBN_ABORTED');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(s.model.stats().queuedCalls).toBe(0);
+      expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('client disconnect', () => {
+  it("cancels the client's queued work: its sequences never run", async () => {
+    const s = await serve(fixture('tiny-mlm-s1', ['--seed', '1']), {}, { maxBatchSize: 4 });
+    try {
+      const before = s.model.stats().sequences;
+      const a = post(`${s.url}/score`, { inputs: { input_string: many(200) } });
+      const controller = new AbortController();
+      const b = fetch(`${s.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { input_string: many(200) } }), signal: controller.signal });
+      for (let i = 0; i < 400 && s.model.stats().queuedCalls < 2; i++) await new Promise((r) => setTimeout(r, 2));
+      expect(s.model.stats().queuedCalls).toBe(2);
+      controller.abort();
+      await expect(b).rejects.toThrow();
+      expect((await a).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 100));
+      const stats = s.model.stats();
+      expect(stats.queuedCalls).toBe(0);
+      // A's 200 ran; of B's 200 at most the batches already running when it left did.
+      expect(stats.sequences - before).toBeLessThan(300);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('SIGTERM', () => {
+  it('with requests in flight: all answered, /ready never lies, exit 0', async () => {
+    const dir = fixture('tiny-mlm-s1', ['--seed', '1']);
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--model', dir, '--port', '0', '--grace-ms', '20000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no address in 60 s: ${stderr}`)), 60_000);
+      child.stderr!.on('data', (d) => {
+        stderr += d;
+        const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (m) { clearTimeout(t); resolve(m[1]!); }
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const texts = many(256);
+      const inflight = Array.from({ length: 24 }, () => post(`${url}/score`, { inputs: { input_string: texts } }));
+      // SIGTERM once the server has received all 24 ("accepted"): a request still in the
+      // socket buffer when the server closes may be reset, as with any HTTP server.
+      for (let i = 0; i < 2000; i++) {
+        const m = await (await fetch(`${url}/metrics`)).text();
+        if (Number(/^dbn_http_requests_in_flight\{route="\/score"\} (\d+)$/m.exec(m)?.[1]) >= 24) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.kill('SIGTERM');
+      const rs = await Promise.all(inflight);
+      expect(rs.map((r) => r.status)).toEqual(rs.map(() => 200));
+      for (const r of rs) expect(r.json).toEqual(rs[0]!.json);
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/SIGTERM, draining/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
