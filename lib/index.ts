@@ -45,5 +45,8 @@ export {
   type TokenClassificationPipeline,
   type QuestionAnsweringPipeline,
   type FeatureExtractionPipeline,
+  type PipelineOptions,
+  type TransformersJsLoadOptions,
+  type TransformersJsProgress,
 } from './pipelines/pipeline';
 export { runtimeInfo, type RuntimeInfo } from './model/runtimeInfo';
