@@ -4,10 +4,13 @@
  * `function_to_apply`, `aggregation_strategy`, `ignore_labels`, `doc_stride`, ...) as well as
  * this package's camelCase ones, and returns HF's output shapes.
  */
-import { checkOptions, invalidArgument } from '../model/checks';
+import { DistilBertError } from '../model/errors';
+import { checkBoolean, checkChoice, checkOptions, invalidArgument } from '../model/checks';
 import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './classify';
 import { requireHead } from './common';
+import type { CallOptions } from './common';
 import type { EmbedOptions } from './embed';
+import { Tensor } from './Tensor';
 import type { FillMaskCandidate, FillMaskOptions, FillMaskOutput } from './fillMask';
 import { loadModel, Model } from './Model';
 import { loadOptionsOf, type PipelineOptions } from './pipelineOptions';
@@ -106,10 +109,25 @@ export interface QuestionAnsweringPipeline extends PipelineBase {
   (question: string[], context: string[] | string, options?: HfQuestionAnsweringOptions): Promise<AnswerResult[]>;
 }
 
-/** Pooled sentence vectors (see {@link Model.embed}), not HF's per-token features. */
+/** transformers.js's feature-extraction options. */
+export interface FeatureExtractionOptions extends CallOptions {
+  /**
+   * `'none'` (default, as transformers.js and HF Python): per-token features
+   * `[batch, tokens, dim]`; `'mean'` (every token, special ones included) or `'cls'`: `[batch, dim]`.
+   */
+  pooling?: 'none' | 'mean' | 'cls';
+  /** Scale each pooled vector to unit L2 length. Default `false` (transformers.js); `model.embed()` defaults to `true`. */
+  normalize?: boolean;
+  /** Cut inputs longer than the model's position limit instead of rejecting `DBN_INPUT_TOO_LONG`. Default `false`. */
+  truncation?: boolean;
+}
+
+/**
+ * transformers.js's feature extraction: one {@link Tensor} for a string or an array (a string is
+ * a batch of one). For plain sentence vectors use {@link Model.embed}.
+ */
 export interface FeatureExtractionPipeline extends PipelineBase {
-  (input: string, options?: EmbedOptions): Promise<Float32Array>;
-  (input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  (input: string | string[], options?: FeatureExtractionOptions): Promise<Tensor>;
 }
 
 export interface PipelineMap {
@@ -135,6 +153,25 @@ function pairUp(questions: unknown[], contexts: unknown[] | string): QuestionAns
     question: question as string,
     context: (Array.isArray(contexts) ? contexts[i] : contexts) as string,
   }));
+}
+
+async function featureExtraction(model: Model, input: unknown, options: FeatureExtractionOptions): Promise<Tensor> {
+  const pooling = checkChoice(options.pooling, 'options.pooling', ['none', 'mean', 'cls'] as const, 'none');
+  const normalize = checkBoolean(options.normalize, 'options.normalize', false);
+  if (pooling === 'none') {
+    // The addon's contract (lib/native/contract.ts) returns pooled vectors only; per-token
+    // features need the encoder's last hidden state per token from native code.
+    throw new DistilBertError(
+      'DBN_INVALID_ARGUMENT',
+      "Expected 'mean' or 'cls' for options.pooling but received 'none' (the default, per-token features): this build's native addon returns pooled vectors only; pass { pooling: 'mean' } or { pooling: 'cls' }",
+    );
+  }
+  const texts = typeof input === 'string' ? [input] : input;
+  const vectors = await model.embed(texts as string[], { ...options, pooling, normalize } as EmbedOptions);
+  const dim = model.info.config.dim;
+  const data = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => data.set(v, i * dim));
+  return new Tensor(data, [vectors.length, dim]);
 }
 
 function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promise<unknown> {
@@ -170,7 +207,7 @@ function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promi
         return model.answerQuestion(a as QuestionAnsweringInput, camelOptions<QuestionAnsweringOptions>(b));
       };
     case 'feature-extraction':
-      return (input, options) => model.embed(input as string, camelOptions<EmbedOptions>(options));
+      return (input, options) => featureExtraction(model, input, camelOptions<FeatureExtractionOptions>(options));
   }
 }
 

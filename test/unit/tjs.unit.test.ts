@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { joinTokens } from '../../lib/pipelines/tokenClassify';
 import { Model } from '../../lib/pipelines/Model';
 import { loadOptionsOf } from '../../lib/pipelines/pipelineOptions';
-import { loadTokenizer, pipeline, type Tokenizer } from '../../lib/index';
+import { loadTokenizer, pipeline, Tensor, type Tokenizer } from '../../lib/index';
 import { fakeNativeModel, requireSharedData, type FakeModelOptions, rejection } from '../helpers';
 
 let tok: Tokenizer;
@@ -200,5 +200,25 @@ describe("token-classification word = HF tokenizer decode (the npm tokenizers or
     const oracle = async (a: number, b: number): Promise<string> => hf.decode(Array.from(enc.ids.slice(a, b)), false);
     expect(out.map((g) => g.word)).toEqual([await oracle(us, team + 1), await oracle(ge, ge + 2)]);
     expect(out.map((g) => g.word)).toEqual(['u. s. team', '##ge.']);
+  });
+});
+
+describe('Tensor and the feature-extraction pipeline', () => {
+  it('tolist nests by dims; dims must match the data', () => {
+    const t = new Tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [1, 2, 3]);
+    expect(t.size).toBe(6);
+    expect(t.tolist()).toEqual([[[1, 2, 3], [4, 5, 6]]]);
+    expect(new Tensor(Float32Array.from([1, 2]), [2, 1]).tolist()).toEqual([[1], [2]]);
+    expect(() => new Tensor(new Float32Array(5), [2, 3])).toThrow(/dims/);
+  });
+
+  it("takes pooling 'none' | 'mean' | 'cls' only; a string is a batch of one", async () => {
+    const fx = await pipeline('feature-extraction', model({}));
+    expect((await fx('hello', { pooling: 'cls' })).dims).toEqual([1, 8]);
+    expect((await fx(['a', 'b', 'c'], { pooling: 'mean' })).dims).toEqual([3, 8]);
+    expect((await rejection(fx('hello', { pooling: 'max' as 'mean' }))).message).toMatch(/options\.pooling/);
+    const e = await rejection(fx('hello'));
+    expect(e.code).toBe('DBN_INVALID_ARGUMENT');
+    expect(e.message).toMatch(/pooling: 'mean'/);
   });
 });
