@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { joinTokens } from '../../lib/pipelines/tokenClassify';
 import { Model } from '../../lib/pipelines/Model';
 import { loadOptionsOf } from '../../lib/pipelines/pipelineOptions';
-import { loadTokenizer, pipeline, Tensor, type Tokenizer } from '../../lib/index';
+import { loadTokenizer, pipeline, runtimeInfo, Tensor, type Tokenizer } from '../../lib/index';
 import { fakeNativeModel, requireSharedData, type FakeModelOptions, rejection } from '../helpers';
 
 let tok: Tokenizer;
@@ -122,6 +122,11 @@ describe("pipeline()'s transformers.js load options", () => {
     });
     // Ours pass through untouched (loadModel checks them).
     expect(loadOptionsOf({ dtype: 'bfloat16', threads: 2 }, 'm')).toEqual({ dtype: 'bfloat16', threads: 2 });
+  });
+
+  it("device 'auto' is CUDA exactly when the addon sees a CUDA device", () => {
+    const want = runtimeInfo().libtorch.cudaDevices > 0 ? 'cuda' : 'cpu';
+    expect(loadOptionsOf({ device: 'auto' }, 'm')).toEqual({ device: want });
   });
 
   it('progress_callback receives transformers.js-shaped events', () => {
