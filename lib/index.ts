@@ -34,6 +34,7 @@ export type {
   AnswerResult,
 } from './pipelines/questionAnswering';
 export type { EmbedOptions } from './pipelines/embed';
+export { Tensor } from './pipelines/Tensor';
 export { TASKS, type TaskSpec, type HeadArchitecture } from './pipelines/registry';
 export {
   pipeline,
@@ -45,5 +46,9 @@ export {
   type TokenClassificationPipeline,
   type QuestionAnsweringPipeline,
   type FeatureExtractionPipeline,
+  type FeatureExtractionOptions,
+  type PipelineOptions,
+  type TransformersJsLoadOptions,
+  type TransformersJsProgress,
 } from './pipelines/pipeline';
 export { runtimeInfo, type RuntimeInfo } from './model/runtimeInfo';

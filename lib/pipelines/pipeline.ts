@@ -4,17 +4,22 @@
  * `function_to_apply`, `aggregation_strategy`, `ignore_labels`, `doc_stride`, ...) as well as
  * this package's camelCase ones, and returns HF's output shapes.
  */
-import { checkOptions, invalidArgument } from '../model/checks';
+import { DistilBertError } from '../model/errors';
+import { checkBoolean, checkChoice, checkOptions, invalidArgument } from '../model/checks';
 import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './classify';
 import { requireHead } from './common';
+import type { CallOptions } from './common';
 import type { EmbedOptions } from './embed';
+import { Tensor } from './Tensor';
 import type { FillMaskCandidate, FillMaskOptions, FillMaskOutput } from './fillMask';
-import { loadModel, Model, type LoadModelOptions } from './Model';
+import { loadModel, Model } from './Model';
+import { loadOptionsOf, type PipelineOptions } from './pipelineOptions';
 import type { AnswerResult, QuestionAnsweringInput, QuestionAnsweringOptions } from './questionAnswering';
 import { isPipelineTask, TASKS, type PipelineTask } from './registry';
 import type { TokenClassifyOptions, TokenClassifyResult } from './tokenClassify';
 
 export type { PipelineTask };
+export type { PipelineOptions, TransformersJsLoadOptions, TransformersJsProgress } from './pipelineOptions';
 
 /** Per task, HF's option names that differ from this package's, mapped to ours (from the registry). */
 const SNAKE_TO_CAMEL = Object.fromEntries(
@@ -65,9 +70,12 @@ export type HfClassifyOptions = ClassifyOptions & {
 };
 
 export interface TextClassificationPipeline extends PipelineBase {
-  /** A string gives a list (one `{ label, score }` with the default top_k 1), as HF. */
+  /** A string gives a list (one `{ label, score }` without top_k, else top_k of them), as HF. */
   (input: string, options?: HfClassifyOptions): Promise<ClassifyLabel[]>;
-  /** An array gives one `{ label, score }` per input with top_k 1, else one list per input. */
+  /**
+   * An array gives one `{ label, score }` per input when top_k is not given; with top_k given
+   * (any value, 1 and null included) one list per input, as HF.
+   */
   (input: string[], options?: HfClassifyOptions): Promise<ClassifyResult[]>;
 }
 
@@ -94,12 +102,32 @@ export interface QuestionAnsweringPipeline extends PipelineBase {
   (question: string, context: string, options?: HfQuestionAnsweringOptions): Promise<AnswerResult>;
   (input: QuestionAnsweringInput, options?: HfQuestionAnsweringOptions): Promise<AnswerResult>;
   (input: QuestionAnsweringInput[], options?: HfQuestionAnsweringOptions): Promise<AnswerResult[]>;
+  /**
+   * transformers.js's batch form (HF Python's `question=[...], context=[...]`): questions and
+   * contexts pair up by index; one context string is shared by every question.
+   */
+  (question: string[], context: string[] | string, options?: HfQuestionAnsweringOptions): Promise<AnswerResult[]>;
 }
 
-/** Pooled sentence vectors (see {@link Model.embed}), not HF's per-token features. */
+/** transformers.js's feature-extraction options. */
+export interface FeatureExtractionOptions extends CallOptions {
+  /**
+   * `'none'` (default, as transformers.js and HF Python): per-token features
+   * `[batch, tokens, dim]`; `'mean'` (every token, special ones included) or `'cls'`: `[batch, dim]`.
+   */
+  pooling?: 'none' | 'mean' | 'cls';
+  /** Scale each pooled vector to unit L2 length. Default `false` (transformers.js); `model.embed()` defaults to `true`. */
+  normalize?: boolean;
+  /** Cut inputs longer than the model's position limit instead of rejecting `DBN_INPUT_TOO_LONG`. Default `false`. */
+  truncation?: boolean;
+}
+
+/**
+ * transformers.js's feature extraction: one {@link Tensor} for a string or an array (a string is
+ * a batch of one). For plain sentence vectors use {@link Model.embed}.
+ */
 export interface FeatureExtractionPipeline extends PipelineBase {
-  (input: string, options?: EmbedOptions): Promise<Float32Array>;
-  (input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  (input: string | string[], options?: FeatureExtractionOptions): Promise<Tensor>;
 }
 
 export interface PipelineMap {
@@ -114,6 +142,36 @@ export interface PipelineMap {
 
 function unwrapSingleMask(out: FillMaskOutput): FillMaskPipelineOutput {
   return out.length === 1 ? out[0]! : out;
+}
+
+/** `qa(questions[], contexts[] | context)` as `{ question, context }[]` (HF's argument handler). */
+function pairUp(questions: unknown[], contexts: unknown[] | string): QuestionAnsweringInput[] {
+  if (Array.isArray(contexts) && contexts.length !== questions.length) {
+    throw invalidArgument(`${questions.length} contexts, one per question`, 'context', `${contexts.length} contexts`);
+  }
+  return questions.map((question, i) => ({
+    question: question as string,
+    context: (Array.isArray(contexts) ? contexts[i] : contexts) as string,
+  }));
+}
+
+async function featureExtraction(model: Model, input: unknown, options: FeatureExtractionOptions): Promise<Tensor> {
+  const pooling = checkChoice(options.pooling, 'options.pooling', ['none', 'mean', 'cls'] as const, 'none');
+  const normalize = checkBoolean(options.normalize, 'options.normalize', false);
+  if (pooling === 'none') {
+    // The addon's contract (lib/native/contract.ts) returns pooled vectors only; per-token
+    // features need the encoder's last hidden state per token from native code.
+    throw new DistilBertError(
+      'DBN_INVALID_ARGUMENT',
+      "Expected 'mean' or 'cls' for options.pooling but received 'none' (the default, per-token features): this build's native addon returns pooled vectors only; pass { pooling: 'mean' } or { pooling: 'cls' }",
+    );
+  }
+  const texts = typeof input === 'string' ? [input] : input;
+  const vectors = await model.embed(texts as string[], { ...options, pooling, normalize } as EmbedOptions);
+  const dim = model.info.config.dim;
+  const data = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => data.set(v, i * dim));
+  return new Tensor(data, [vectors.length, dim]);
 }
 
 function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promise<unknown> {
@@ -131,37 +189,47 @@ function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promi
         const o = camelOptions<ClassifyOptions>(options);
         const out = await model.classify(input as string, o);
         // HF returns a list for a single string even with top_k 1.
-        return typeof input === 'string' && !Array.isArray(out) ? [out] : out;
+        if (typeof input === 'string') return Array.isArray(out) ? out : [out];
+        // HF nests one list per input whenever top_k was given, whatever its value
+        // (its legacy default, top_k unset, is what gives one dict per input).
+        if (o.topK === undefined) return out;
+        return (out as ClassifyResult[]).map((r) => (Array.isArray(r) ? r : [r]));
       };
     case 'token-classification':
     case 'ner':
       return (input, options) => model.tokenClassify(input as string, camelOptions<TokenClassifyOptions>(options));
     case 'question-answering':
-      return (a, b, c) =>
-        typeof a === 'string'
-          ? model.answerQuestion(a, b as string, camelOptions<QuestionAnsweringOptions>(c))
-          : model.answerQuestion(a as QuestionAnsweringInput, camelOptions<QuestionAnsweringOptions>(b));
+      return async (a, b, c) => {
+        if (typeof a === 'string') return model.answerQuestion(a, b as string, camelOptions<QuestionAnsweringOptions>(c));
+        if (Array.isArray(a) && (typeof b === 'string' || Array.isArray(b))) {
+          return model.answerQuestion(pairUp(a, b), camelOptions<QuestionAnsweringOptions>(c));
+        }
+        return model.answerQuestion(a as QuestionAnsweringInput, camelOptions<QuestionAnsweringOptions>(b));
+      };
     case 'feature-extraction':
-      return (input, options) => model.embed(input as string, camelOptions<EmbedOptions>(options));
+      return (input, options) => featureExtraction(model, input, camelOptions<FeatureExtractionOptions>(options));
   }
 }
 
 /**
  * Makes a pipeline for `task` on a loaded {@link Model}, or on a checkpoint directory it loads
- * with `options` (and then owns: `pipe.dispose()` frees it). Rejects `DBN_INVALID_ARGUMENT`
+ * with `options` (and then owns: `pipe.dispose()` frees it). `options` are loadModel's, or
+ * transformers.js's names (`device`, `dtype: 'fp32' | 'bf16'`, `revision`, `local_files_only`,
+ * `progress_callback`, `cache_dir`); transformers.js options without a meaning here
+ * (`session_options`, ...) reject naming the option. Rejects `DBN_INVALID_ARGUMENT`
  * for an unknown task and `DBN_UNSUPPORTED_MODEL` when the checkpoint lacks the task's head.
  */
 export async function pipeline<T extends PipelineTask>(
   task: T,
   modelOrPath: Model | string,
-  options: LoadModelOptions = {},
+  options: PipelineOptions = {},
 ): Promise<PipelineMap[T]> {
   if (!isPipelineTask(task)) throw invalidArgument(`one of ${Object.keys(TASKS).join(', ')}`, 'task', task);
   if (!(modelOrPath instanceof Model) && typeof modelOrPath !== 'string') {
     throw invalidArgument('a Model or a model directory path', 'model', modelOrPath);
   }
   const owned = typeof modelOrPath === 'string';
-  const model = owned ? await loadModel(modelOrPath, options) : modelOrPath;
+  const model = owned ? await loadModel(modelOrPath, loadOptionsOf(options, modelOrPath)) : modelOrPath;
   try {
     requireHead(model.parts, task);
   } catch (e) {

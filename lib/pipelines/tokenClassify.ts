@@ -70,9 +70,36 @@ const codePoints = (s: string): number => {
   return n;
 };
 
-/** WordPiece's tokens-to-string: sub-tokens glue to the previous token. */
+/**
+ * The tokenizers library's WordPiece decoder cleanup (`cleanup: true`, BERT's), applied to one
+ * token as it is joined: that decoder cleans token by token, not the joined string, so
+ * `" do not"` or `" ' "` never match across tokens.
+ */
+function cleanupToken(t: string): string {
+  return t
+    .replaceAll(' .', '.')
+    .replaceAll(' ?', '?')
+    .replaceAll(' !', '!')
+    .replaceAll(' ,', ',')
+    .replaceAll(" ' ", "'")
+    .replaceAll(" n't", "n't")
+    .replaceAll(" 'm", "'m")
+    .replaceAll(' do not', " don't")
+    .replaceAll(" 's", "'s")
+    .replaceAll(" 've", "'ve")
+    .replaceAll(" 're", "'re");
+}
+
+/**
+ * HF's `convert_tokens_to_string` for a fast BERT tokenizer, which the token-classification
+ * pipeline uses for a group's `word`: the WordPiece decoder glues `##` sub-tokens to the token
+ * before (a leading one keeps its `##`), spaces the others, and cleans up spaces before
+ * punctuation and in contractions (`"u. s. team"`, `"##ge."`).
+ */
 export function joinTokens(tokens: string[]): string {
-  return tokens.join(' ').replace(/ ##/g, '').trim();
+  return tokens
+    .map((t, i) => cleanupToken(i === 0 ? t : t.startsWith('##') ? t.slice(2) : ` ${t}`))
+    .join('');
 }
 
 /**
