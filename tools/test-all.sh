@@ -47,6 +47,12 @@ fi
 echo "== pack, install the tarball with --ignore-scripts and no compiler, run it"
 run_native bash tools/check/pack-install.sh
 
+# transformers.js (and onnxruntime-node) for the suite's side-by-side parity test; bench-only
+# dependencies live in bench/'s private package.
+if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
+  (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 echo "== vitest"
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile=fixtures/vitest-report.json || rc=$?
