@@ -40,8 +40,8 @@ export interface LoadModelOptions extends BatchingOptions, HubOptions {
 }
 
 /**
- * The parts of a loaded model a task runs on.
- * @internal
+ * The parts of a loaded model a task runs on (the pipelines' run* functions take them; not
+ * part of the public API, but named by their declarations, so not stripped from the .d.ts).
  */
 export interface ModelParts {
   readonly native: NativeModel;

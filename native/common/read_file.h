@@ -44,20 +44,29 @@ inline bool IsDirectory(const std::string& path) {
          S_ISDIR(st.st_mode);
 }
 
-// The whole of a regular file of at most `max_bytes`. Throws kModelLoadFailed for anything
-// else (missing, a directory, a FIFO, a device, too large), without blocking: the open is
-// non-blocking, so a FIFO with no writer fails at the type check instead of hanging.
-inline std::string ReadTextFile(const std::string& path, size_t max_bytes = kMaxTextFileBytes) {
-  CheckPath(path, "the path");
+// Opens `path` for reading if it is a regular file, without blocking (a FIFO with no writer
+// fails the type check instead of hanging); fills *st. Throws kInvalidArgument for a NUL in the
+// path (`what` names it), kModelLoadFailed when it cannot be opened or is not a regular file.
+// The caller closes the descriptor.
+inline int OpenRegularFile(const std::string& path, const char* what, struct stat* st) {
+  CheckPath(path, what);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     throw Error(ErrorCode::kModelLoadFailed, "cannot open " + path + ": " + std::strerror(errno));
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
     ::close(fd);
     throw Error(ErrorCode::kModelLoadFailed, path + " is not a regular file");
   }
+  return fd;
+}
+
+// The whole of a regular file of at most `max_bytes`. Throws kModelLoadFailed for anything
+// else (missing, a directory, a FIFO, a device, too large), without blocking: the open is
+// non-blocking, so a FIFO with no writer fails at the type check instead of hanging.
+inline std::string ReadTextFile(const std::string& path, size_t max_bytes = kMaxTextFileBytes) {
+  struct stat st {};
+  const int fd = OpenRegularFile(path, "the path", &st);
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     ::close(fd);
     throw Error(ErrorCode::kModelLoadFailed,

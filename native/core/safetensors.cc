@@ -147,16 +147,8 @@ std::vector<TensorEntry> ParseSafetensors(const uint8_t* bytes, size_t size,
 }
 
 std::shared_ptr<MappedFile> MappedFile::Open(const std::string& path) {
-  CheckPath(path, "the weights path");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) {
-    throw Error(ErrorCode::kModelLoadFailed, "cannot open " + path + ": " + std::strerror(errno));
-  }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(ErrorCode::kModelLoadFailed, path + " is not a regular file");
-  }
+  const int fd = OpenRegularFile(path, "the weights path", &st);
   const size_t size = static_cast<size_t>(st.st_size);
   void* p = nullptr;
   if (size > 0) {

@@ -4,7 +4,7 @@
  * with `endpointUrl` posts and checks.
  */
 import type { FastifyInstance } from 'fastify';
-import { pipeline } from '../../index';
+import { pipeline, type Tensor } from '../../index';
 import type { RouteContext } from '../context';
 import { invalidArgumentError, sendError } from '../errors';
 import { checkObject, checkText, checkTexts, onlyKeys } from '../input';
@@ -34,13 +34,21 @@ export function hfInferenceRoute(app: FastifyInstance, ctx: RouteContext): void 
       if (task === 'token-classification' && parameters.aggregation_strategy === undefined && parameters.aggregationStrategy === undefined) {
         parameters.aggregation_strategy = 'simple'; // HF's hosted default: entity groups
       }
+      if (task === 'feature-extraction') {
+        // Sentence vectors, as HF's hosted sentence-embedding endpoints answer (mean pooled,
+        // normalized) unless the request says otherwise.
+        parameters.pooling ??= 'mean';
+        parameters.normalize ??= true;
+      }
       const out = await ctx.call(reply, (signal) => pipe(input, { ...parameters, signal }));
       switch (task) {
         case 'text-classification':
           // HF answers a list of label lists, one per input, even for one string.
           return single ? [out] : (out as unknown[]).map((r) => (Array.isArray(r) ? r : [r]));
-        case 'feature-extraction':
-          return single ? Array.from(out as Float32Array) : (out as Float32Array[]).map((v) => Array.from(v));
+        case 'feature-extraction': {
+          const rows = (out as Tensor).tolist();
+          return single ? rows[0] : rows;
+        }
         default:
           return out;
       }
