@@ -10,6 +10,11 @@ export function native(): NativeAddon {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;
     addon = load(path.join(__dirname, '..', '..'));
+    // process.exit() (also from a signal handler, or an uncaught exception) runs no N-API
+    // cleanup hooks on the main thread: stop the owner threads before exit() tears libtorch
+    // down under them. Workers' environments are handled natively by a cleanup hook.
+    const loaded = addon;
+    process.once('exit', () => loaded.abandonWork());
   }
   return addon;
 }
