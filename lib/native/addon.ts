@@ -40,7 +40,12 @@ export function native(): NativeAddon {
     // DBN_ADDON_PATH: a .node file to load instead (tests of a missing or broken binary).
     const override = process.env.DBN_ADDON_PATH;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    addon = (override ? require(override) : (require('node-gyp-build') as (dir: string) => NativeAddon)(ROOT)) as NativeAddon;
+    const loaded = (override ? require(override) : (require('node-gyp-build') as (dir: string) => NativeAddon)(ROOT)) as NativeAddon;
+    // process.exit() (also from a signal handler, or an uncaught exception) runs no N-API
+    // cleanup hooks on the main thread: stop the owner threads before exit() tears libtorch
+    // down under them. Workers' environments are handled natively by a cleanup hook.
+    process.once('exit', () => loaded.abandonWork());
+    addon = loaded;
     return addon;
   } catch (e) {
     failure = unavailable(e);

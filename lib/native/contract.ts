@@ -147,6 +147,8 @@ export interface NativeAddon {
   libtorchVersion: string;
   /** V8's external-memory count (models report their weights into it). */
   externalMemory(): number;
+  /** Stops this environment's owner threads (queued jobs dropped, the running one waited for); for process exit. */
+  abandonWork(): void;
   runtimeInfo(): NativeRuntimeInfo;
 }
 

@@ -12,6 +12,41 @@
 
 namespace dbn::addon {
 
+// Environment teardown (a worker ending, or the main environment on a normal exit): every
+// session's owner thread is stopped and joined here, while the settle function still exists;
+// without this, a load or forward finishing later would call into freed N-API state.
+static void TeardownEnv(void* arg) {
+  auto* data = static_cast<AddonData*>(arg);
+  auto sessions = std::move(data->sessions);
+  for (auto& weak : sessions) {
+    if (std::shared_ptr<Session> s = weak.lock()) s->Teardown();
+  }
+}
+
+// abandonWork(): void. Sync. Stops this environment's owner threads now: queued jobs are
+// dropped, a running one is waited for, nothing settles after. For process.on('exit') on the
+// main thread: process.exit() runs no environment cleanup hooks there, and exit() then destroys
+// libtorch's statics under a running forward.
+Napi::Value AbandonWork(const Napi::CallbackInfo& info) {
+  TeardownEnv(AddonData::Of(info.Env()));
+  return info.Env().Undefined();
+}
+
+AddonData::AddonData(Napi::Env env) : settler(env) {
+  napi_add_env_cleanup_hook(env, TeardownEnv, this);
+}
+
+void AddonData::Track(const std::shared_ptr<Session>& session) {
+  // Pruned here so a long-lived environment that loads many models keeps a short list.
+  std::vector<std::weak_ptr<Session>> live;
+  live.reserve(sessions.size() + 1);
+  for (auto& weak : sessions) {
+    if (!weak.expired()) live.push_back(std::move(weak));
+  }
+  live.push_back(session);
+  sessions = std::move(live);
+}
+
 // externalMemory(): number. Sync. V8's count of external memory (what models report through
 // napi_adjust_external_memory), for tests and diagnostics.
 Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
@@ -53,6 +88,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("errorCodes", codes);
   exports.Set("libtorchVersion", TORCH_VERSION);
   exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
+  exports.Set("abandonWork", Napi::Function::New<AbandonWork>(env, "abandonWork"));
   exports.Set("runtimeInfo", Napi::Function::New<RuntimeInfo>(env, "runtimeInfo"));
   return exports;
 }

@@ -87,7 +87,12 @@ void Settler::Done(Napi::Env env) {
 
 SettleHandle::SettleHandle(SettleFn fn) : fn_(fn) { fn_.Acquire(); }
 
-SettleHandle::~SettleHandle() { fn_.Release(); }
+SettleHandle::~SettleHandle() { Detach(); }
+
+void SettleHandle::Detach() {
+  if (held_) fn_.Release();
+  held_ = false;
+}
 
 void SettleHandle::Deliver(std::unique_ptr<AsyncJob> job) {
   // On napi_closing the environment is gone and the job is leaked on purpose (see AsyncJob).

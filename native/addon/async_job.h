@@ -78,9 +78,13 @@ class SettleHandle {
   SettleHandle& operator=(const SettleHandle&) = delete;
   // Owner thread: hand a finished job to the JS thread.
   void Deliver(std::unique_ptr<AsyncJob> job);
+  // JS thread, at environment teardown, once the owner thread is joined: gives the hold back
+  // while the function still exists (Node frees it right after, whatever holds remain).
+  void Detach();
 
  private:
   SettleFn fn_;
+  bool held_ = true;
 };
 
 }  // namespace dbn::addon

@@ -91,8 +91,18 @@ class DisposeJob : public AsyncJob {
  public:
   DisposeJob(Napi::Env env, Napi::Object owner, Session* session)
       : AsyncJob(env, owner), session_(session) {}
-  void Execute() override { session_->model.reset(); }
-  Napi::Value Resolve(Napi::Env env) override { return env.Undefined(); }
+  // Frees the weights and the session's hold on the tokenizer (the JS Tokenizer keeps its own
+  // while JS can reach it).
+  void Execute() override {
+    session_->model.reset();
+    session_->tokenizer.reset();
+  }
+  // The owner thread (and, with it, the per-thread OpenMP pool libtorch made for it) ends now,
+  // not when GC finalizes the Model: Dispose() stopped the queue, this was its last job.
+  Napi::Value Resolve(Napi::Env env) override {
+    session_->thread.Join();
+    return env.Undefined();
+  }
 
  private:
   Session* session_;
@@ -158,6 +168,7 @@ Napi::Value ModelWrap::Load(const Napi::CallbackInfo& info) {
   const int threads = ThreadsFrom(env, info.Length() > 1 ? info[1] : env.Undefined());
   AddonData* data = AddonData::Of(env);
   auto session = std::make_shared<Session>(data->settler.fn(), threads);
+  data->Track(session);
   Session* raw_session = session.get();
   auto job = std::make_unique<LoadJob>(env, std::move(session), std::move(path), std::move(options));
   Napi::Promise promise = job->promise();
@@ -166,7 +177,7 @@ Napi::Value ModelWrap::Load(const Napi::CallbackInfo& info) {
   raw_session->thread.Post([raw, raw_session] {
     std::unique_ptr<AsyncJob> owned(raw);
     owned->Run();
-    raw_session->settle.Deliver(std::move(owned));
+    raw_session->Finish(std::move(owned));
   });
   return promise;
 }
@@ -179,7 +190,7 @@ Napi::Promise ModelWrap::Dispatch(Napi::Env env, std::unique_ptr<AsyncJob> job) 
   session->thread.Post([raw, session] {
     std::unique_ptr<AsyncJob> owned(raw);
     owned->Run();
-    session->settle.Deliver(std::move(owned));
+    session->Finish(std::move(owned));
   });
   return promise;
 }
@@ -252,8 +263,14 @@ Napi::Value ModelWrap::Embed(const Napi::CallbackInfo& info) {
 
 Napi::Value ModelWrap::Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (state_ == State::kDisposed) {  // idempotent; the owner thread no longer takes jobs
+    auto done = Napi::Promise::Deferred::New(env);
+    done.Resolve(env.Undefined());
+    return done.Promise();
+  }
   auto job = std::make_unique<DisposeJob>(env, Value(), session_.get());
   Napi::Promise promise = Dispatch(env, std::move(job));
+  session_->thread.Stop();
   // Weights are freed by the queued job; V8's count can drop now since no new work starts.
   ReleaseExternalMemory(env);
   state_ = State::kDisposed;

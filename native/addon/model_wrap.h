@@ -22,7 +22,27 @@ struct Session {
   std::unique_ptr<DistilBert> model;  // after load, touched only on `thread`
   std::shared_ptr<const Tokenizer> tokenizer;
   SettleHandle settle;
+  // Jobs that finished after the environment began its teardown: kept here by the owner thread
+  // and destroyed by the teardown hook on the JS thread once the thread is joined (a LoadJob
+  // holds the session, which must never be destroyed on its own thread).
+  std::vector<std::unique_ptr<AsyncJob>> orphans;
   OwnerThread thread;
+
+  // Owner thread: report a finished job, unless the environment is going away.
+  void Finish(std::unique_ptr<AsyncJob> job) {
+    if (thread.abandoned()) {
+      orphans.push_back(std::move(job));
+    } else {
+      settle.Deliver(std::move(job));
+    }
+  }
+  // JS thread, environment teardown: stop the thread and let go of everything JS-side.
+  void Teardown() {
+    thread.Abandon();
+    settle.Detach();
+    auto jobs = std::move(orphans);
+    jobs.clear();
+  }
 };
 
 // JS class `Model` (not constructible from JS: made by loadModel()).

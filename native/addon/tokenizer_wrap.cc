@@ -209,6 +209,17 @@ TokenizerWrap::TokenizerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     ThrowInvalid(info.Env(), "Tokenizer cannot be constructed directly; use loadTokenizer(path)");
   }
   tokenizer_ = *info[0].As<Napi::External<std::shared_ptr<const Tokenizer>>>().Data();
+  // A small JS object over a vocabulary's tables: about 100 bytes of native memory per token
+  // (measured: 100 loads of a 30,522-token tokenizer.json grow RSS by 3 MB each until GC). V8 is
+  // told, or it sees no pressure and thousands of them wait for a collection.
+  reported_bytes_ = static_cast<int64_t>(tokenizer_->vocab_size()) * 100;
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), reported_bytes_);
+}
+
+TokenizerWrap::~TokenizerWrap() {
+  // Raw call: finalizers also run during environment teardown, where a throw would terminate.
+  int64_t ignored = 0;
+  if (reported_bytes_ != 0) napi_adjust_external_memory(Env(), -reported_bytes_, &ignored);
 }
 
 Napi::Value TokenizerWrap::Load(const Napi::CallbackInfo& info) {

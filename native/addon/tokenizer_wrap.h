@@ -15,6 +15,7 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   static Napi::Function Define(Napi::Env env);
   static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer);
   explicit TokenizerWrap(const Napi::CallbackInfo& info);
+  ~TokenizerWrap() override;
 
   // loadTokenizer(path: string): Promise<Tokenizer>. Async (libuv pool): parses
   // tokenizer.json, or vocab.txt (+ tokenizer_config.json), in a directory or at a file path.
@@ -65,6 +66,7 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
                     const std::string& pair, bool with_tokens) const;
 
   std::shared_ptr<const Tokenizer> tokenizer_;
+  int64_t reported_bytes_ = 0;  // told to V8, so GC collects unreachable tokenizers in time
   Napi::ObjectReference info_;
 };
 

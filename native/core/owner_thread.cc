@@ -3,8 +3,37 @@
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <c10/core/InferenceMode.h>
+#include <cstdlib>
+#include <set>
 
 namespace dbn {
+namespace {
+
+// Every live owner thread in the process (all environments), for AbandonAll() at exit.
+// Never destroyed: atexit handlers and static destructors run in an order we do not control.
+struct Registry {
+  std::mutex mu;
+  std::set<OwnerThread*> threads;
+};
+
+Registry& TheRegistry() {
+  static Registry* registry = [] {
+    auto* r = new Registry();
+    // Registered after libtorch's statics were constructed (the library is loaded before any
+    // model), so this runs before their destructors.
+    std::atexit(&OwnerThread::AbandonAll);
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace
+
+void OwnerThread::AbandonAll() {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  for (OwnerThread* t : r.threads) t->Abandon();
+}
 
 int OwnerThread::MaxThreads() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -14,11 +43,36 @@ int OwnerThread::MaxThreads() {
 // requests above the core count are capped to it; num_threads() reports what runs.
 OwnerThread::OwnerThread(int num_threads)
     : num_threads_(num_threads > 0 ? std::min(num_threads, MaxThreads()) : MaxThreads()),
-      thread_([this] { Run(); }) {}
+      thread_([this] { Run(); }) {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.threads.insert(this);
+}
 
 OwnerThread::~OwnerThread() {
+  {
+    Registry& r = TheRegistry();
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.threads.erase(this);
+  }
+  Join();
+}
+
+void OwnerThread::Join() {
   Stop();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void OwnerThread::Abandon() {
+  std::deque<std::function<void()>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    abandoned_.store(true, std::memory_order_release);
+    dropped.swap(jobs_);
+  }
+  cv_.notify_one();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 bool OwnerThread::Post(std::function<void()> job) {

@@ -3,6 +3,7 @@
 // both are set here once rather than on whichever pool thread happens to run a job.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -26,7 +27,18 @@ class OwnerThread {
   bool Post(std::function<void()> job);
   // No new jobs after this; queued ones still run.
   void Stop();
+  // No new jobs; the queued ones are dropped unrun (their callables destroyed, so what they
+  // own by raw pointer leaks, on purpose: see the addon's teardown), the running one finishes,
+  // and the thread is joined. For environment or process teardown. Not from the thread itself.
+  void Abandon();
+  // After Stop(): waits for the queue to drain and the thread to end. Not from the thread itself.
+  void Join();
+  // True once Abandon() was called: a job that finishes then must not report back.
+  bool abandoned() const { return abandoned_.load(std::memory_order_acquire); }
   int num_threads() const { return num_threads_; }
+  // Process exit: abandons every owner thread still alive, so none runs while exit() destroys
+  // libtorch's and the C++ runtime's statics. Registered with std::atexit once.
+  static void AbandonAll();
 
  private:
   void Run();
@@ -36,6 +48,7 @@ class OwnerThread {
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
+  std::atomic<bool> abandoned_{false};
   std::thread thread_;
 };
 
