@@ -159,21 +159,23 @@ export async function downloadModel(repo: string, options: HubOptions = {}): Pro
   const files = engineFiles(info.filePaths ?? [], `${repo} (revision ${revision})`);
   const storage = repoFolder(cacheDir, repo);
   const snapshot = path.join(storage, 'snapshots', commit);
-  const todo = files.filter((file) => !snapshotHas(snapshot, file));
+  const missing: string[] = [];
   for (const file of files) {
-    if (!todo.includes(file)) {
-      const size = fs.statSync(path.join(snapshot, file)).size;
-      options.onProgress?.({ status: 'cached', file, loaded: size, total: size });
+    if (!snapshotHas(snapshot, file)) {
+      missing.push(file);
+      continue;
     }
+    const size = fs.statSync(path.join(snapshot, file)).size;
+    options.onProgress?.({ status: 'cached', file, loaded: size, total: size });
   }
-  if (todo.length > 0) {
+  if (missing.length > 0) {
     let entries;
     try {
-      entries = await pathsInfo({ repo: { type: 'model', name: repo }, paths: todo, revision: commit, ...credentials });
+      entries = await pathsInfo({ repo: { type: 'model', name: repo }, paths: missing, revision: commit, ...credentials });
     } catch (e) {
       throw hubError(e, repo, revision);
     }
-    for (const file of todo) {
+    for (const file of missing) {
       const entry = entries.find((p) => p.path === file);
       const etag = entry?.lfs?.oid ?? entry?.oid;
       if (!entry || !etag || !/^[0-9a-f]{40,64}$/.test(etag)) throw fail(`the Hub gave no usable etag for ${repo}/${file}`);

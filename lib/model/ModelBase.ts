@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { native, type NativeModel, type NativeModelInfo } from '../native';
 import { Batcher, batchingConfig, type BatchingConfig, type BatchingOptions } from './batcher';
 import { checkInteger, checkOptions, checkPath, invalidArgument } from './checks';
-import { chooseDevice } from './device';
+import { chooseDevice, cudaFactsOnce } from './device';
 import { toDistilBertError } from './errors';
 import { HUB_OPTION_NAMES, type HubOptions } from '../hub/options';
 import type { ModelStats } from './stats';
@@ -113,7 +113,7 @@ export async function openModel(
   const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
   let chosen: string;
   try {
-    chosen = chooseDevice(device, process.env.DBN_DEVICE, () => native().runtimeInfo());
+    chosen = chooseDevice(device, process.env.DBN_DEVICE, () => cudaFactsOnce(() => native().runtimeInfo()));
   } catch (e) {
     throw toDistilBertError(e);
   }

@@ -11,6 +11,13 @@ export type DeviceRequest = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
 
 type CudaFacts = Pick<NativeRuntimeInfo, 'cudaCompiled' | 'cudaVersion' | 'cudaDeviceCount' | 'libtorchVersion'>;
 
+let cached: CudaFacts | undefined;
+/** What libtorch says about CUDA, read once per process (it builds at::show_config()'s text). */
+export function cudaFactsOnce(read: () => CudaFacts): CudaFacts {
+  cached ??= read();
+  return cached;
+}
+
 /**
  * The device to load on: `requested` (an option), else `env` (DBN_DEVICE), else `'auto'`.
  * Pure, so that machines with and without GPUs can be tested alike.
