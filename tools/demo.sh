@@ -15,4 +15,4 @@ if [ -z "$model" ]; then
   echo "      Predictions are meaningless. Point at real weights: bash tools/demo.sh /path/to/distilbert-base-uncased"
 fi
 echo
-node dist/cli.js fill-mask --model "$model" --top-k 5 "Paris is the [MASK] of France." "Today is a [MASK] day!"
+node dist/cli/main.js fill-mask --model "$model" --top-k 5 "Paris is the [MASK] of France." "Today is a [MASK] day!"

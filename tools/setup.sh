@@ -28,4 +28,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 bash scripts/build-native.sh
 npm run --silent build:ts   # tsc, the ES-module entry, the playground files into dist/server/playground
-echo "setup: ready (addon: build/Release/distilbert_native.node, CLI: dist/cli.js)"
+echo "setup: ready (addon: build/Release/distilbert_native.node, CLI: dist/cli/main.js)"

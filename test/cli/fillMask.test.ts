@@ -1,4 +1,4 @@
-/** The CLI, run as a user would: `node dist/cli.js` (compiled by `npm run build:ts`). */
+/** The CLI, run as a user would: `node dist/cli/main.js` (compiled by `npm run build:ts`). */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
