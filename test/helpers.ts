@@ -67,7 +67,7 @@ import type { NativeFillMaskResult, NativeModel, NativeModelConfig, NativeTokeni
 
 /** One native call a fake model received. */
 export interface FakeCall {
-  method: 'fillMask' | 'classify' | 'tokenClassify' | 'answerQuestion' | 'embed';
+  method: 'fillMask' | 'classify' | 'tokenClassify' | 'answerQuestion' | 'embed' | 'hiddenStates';
   lengths: number[];
   sequences: number[][];
 }
@@ -211,6 +211,11 @@ export function fakeNativeModel(tokenizer: NativeTokenizer, options: FakeModelOp
             return v.map((x) => x / norm);
           }),
         ),
+      ),
+    // Token p of a sequence: a function of its id and position only, so batching cannot change it.
+    hiddenStates: (ids, lengths) =>
+      call('hiddenStates', ids, lengths, (seqs) =>
+        Float32Array.from(seqs.flatMap((seq) => seq.flatMap((id, p) => Array.from({ length: config.dim }, (_, d) => hash(id + 0.5 * p, d))))),
       ),
     dispose: async () => {
       state = 'disposed';

@@ -135,6 +135,11 @@ export interface NativeModel {
    * L2-normalized when `normalize`.
    */
   embed(ids: Int32Array, lengths: Int32Array, pooling: 'mean' | 'cls', normalize: boolean): Promise<Float32Array>;
+  /**
+   * The encoder's last hidden state of every token for any head, packed in input order without
+   * padding rows: `[sum(lengths) × dim]` (dim = info.config.dim). Unnormalized.
+   */
+  hiddenStates(ids: Int32Array, lengths: Int32Array): Promise<Float32Array>;
   dispose(): Promise<void>;
   readonly info: NativeModelInfo;
   readonly tokenizer: NativeTokenizer;

@@ -117,6 +117,7 @@ Napi::Function ModelWrap::Define(Napi::Env env) {
                       InstanceMethod<&ModelWrap::TokenClassify>("tokenClassify"),
                       InstanceMethod<&ModelWrap::AnswerQuestion>("answerQuestion"),
                       InstanceMethod<&ModelWrap::Embed>("embed"),
+                      InstanceMethod<&ModelWrap::HiddenStates>("hiddenStates"),
                       InstanceMethod<&ModelWrap::Dispose>("dispose"),
                       InstanceAccessor<&ModelWrap::Info>("info"),
                       InstanceAccessor<&ModelWrap::GetTokenizer>("tokenizer")});
@@ -258,6 +259,12 @@ Napi::Value ModelWrap::Embed(const Napi::CallbackInfo& info) {
   const Pooling p = pooling == "cls" ? Pooling::kCls : Pooling::kMean;
   return RunHead(info, {}, [p, normalize](const DistilBert& m, const TokenBatch& b) {
     return std::vector<std::vector<float>>{m.Embed(b, p, normalize)};
+  });
+}
+
+Napi::Value ModelWrap::HiddenStates(const Napi::CallbackInfo& info) {
+  return RunHead(info, {}, [](const DistilBert& m, const TokenBatch& b) {
+    return std::vector<std::vector<float>>{m.HiddenStates(b)};
   });
 }
 
