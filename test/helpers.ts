@@ -39,10 +39,13 @@ export interface ReferenceMask {
   target_probs?: number[];
 }
 
-/** Runs tools/model/reference.py (NumPy float64, independent of libtorch) on one request. */
-export function reference<T = { masks: ReferenceMask[][] }>(dir: string, request: object): T {
+/**
+ * Runs tools/model/reference.py (NumPy float64, independent of libtorch) on one request;
+ * `flags` are the script's (`--hidden`: last_hidden_state too, for any head).
+ */
+export function reference<T = { masks: ReferenceMask[][] }>(dir: string, request: object, flags: string[] = []): T {
   requirePython();
-  const out = execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'reference.py'), '--model', dir], {
+  const out = execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'reference.py'), '--model', dir, ...flags], {
     input: JSON.stringify(request),
     maxBuffer: 1 << 30,
   });

@@ -70,6 +70,7 @@ class DistilBert {
   std::vector<float> Embed(const TokenBatch& batch, Pooling pooling, bool normalize) const;
   // Last hidden states of every real token, packed [tokens, dim], for any head: feature
   // extraction without pooling. Padding is never computed, so there are no padding rows.
+  // (A TorchScript archive running its own forward has them only as a bare encoder.)
   std::vector<float> HiddenStates(const TokenBatch& batch) const;
 
  private:
