@@ -52,7 +52,7 @@ export interface DocumentFacts {
   timeoutMs: number;
 }
 
-type Why = (f: DocumentFacts) => string;
+type Why = (f: DocumentFacts, r: DocumentedRoute) => string;
 
 /** Every error status, when a route can answer it, and what it means. */
 const ERROR_STATUSES: { status: number; when: (r: DocumentedRoute, f: DocumentFacts) => boolean; why: Why; headers?: Record<string, unknown> }[] = [
@@ -75,7 +75,9 @@ const ERROR_STATUSES: { status: number; when: (r: DocumentedRoute, f: DocumentFa
   {
     status: 413,
     when: (r) => r.body !== undefined,
-    why: (f) => `DBN_INPUT_TOO_LONG: a body over ${f.bodyLimit} bytes, more texts or characters than the schema's maxItems / maxLength`,
+    why: (f, r) =>
+      `DBN_INPUT_TOO_LONG: a body over ${f.bodyLimit} bytes, more texts or characters than the schema's maxItems / maxLength` +
+      (r.doc.inference ? ", or a text over the model's token limit without truncation" : ''),
   },
   {
     status: 415,
@@ -143,7 +145,7 @@ export function buildOpenApi(routes: readonly DocumentedRoute[], facts: Document
       if (!e.when(r, facts)) continue;
       const note = doc.notes?.[e.status];
       responses[String(e.status)] = {
-        description: note ? `${e.why(facts)}; ${note}` : e.why(facts),
+        description: note ? `${e.why(facts, r)}; ${note}` : e.why(facts, r),
         ...(e.headers ? { headers: e.headers } : {}),
         content: json(error),
       };
