@@ -1,8 +1,8 @@
-/** What every route module receives: the model, what it serves, the limits, and `call()`. */
+/** What every route module receives: the model, what it serves, the limits and their schemas, and `call()`. */
 import type { FastifyReply } from 'fastify';
 import type { Model } from '../index';
 import { HttpError } from './errors';
-import type { InputLimits } from './input';
+import type { InputLimits, TextSchemas } from './schema';
 import type { ServedTasks } from './tasks';
 
 export interface RouteContext {
@@ -10,6 +10,8 @@ export interface RouteContext {
   modelId: string;
   served: ServedTasks;
   limits: InputLimits;
+  /** The text schemas under these limits, for the routes' body schemas. */
+  schemas: TextSchemas;
   /**
    * Runs `work` with an AbortSignal that fires when the request's timeout passes (→ 504) or the
    * client disconnects first; either way the queued work is cancelled in the batcher.

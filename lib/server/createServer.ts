@@ -1,27 +1,30 @@
 /**
- * The HTTP server around one loaded model: fastify, the JSON parser with limits, auth, CORS,
- * metrics, and every route module. Stateless between requests: replicas are the scale-out.
+ * The HTTP server around one loaded model: fastify, the JSON parser with limits, request
+ * validation on the routes' JSON schemas, auth, CORS, metrics, every route module, and the
+ * OpenAPI document of them. Stateless between requests: replicas are the scale-out.
  */
-import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Model } from '../index';
+import { installAuth, needsKey } from './auth';
 import { installJsonParser, type BodyLimits } from './body';
 import { makeCall, type RouteContext } from './context';
 import { HttpError, sendError } from './errors';
-import type { InputLimits } from './input';
 import { createMetrics } from './metrics';
+import { buildOpenApi, type DocumentedRoute, type RouteDoc } from './openapi';
 import { hfInferenceRoute } from './routes/hfInference';
-import { metaRoutes, type DocumentedRoute } from './routes/meta';
+import { metaRoutes, packageFacts } from './routes/meta';
 import { openaiRoute } from './routes/openai';
 import { playgroundRoutes } from './routes/playground';
 import { scoreRoute } from './routes/score';
 import { taskRoutes } from './routes/tasks';
+import { textSchemas, type InputLimits, type JsonSchema } from './schema';
 import { servedTasks } from './tasks';
+import { AJV_OPTIONS, validationError } from './validation';
 
 export interface ServerOptions extends Partial<BodyLimits>, Partial<InputLimits> {
   /** Name in /info and OpenAI responses; default "distilbert". */
   modelId?: string;
-  /** Require `Authorization: Bearer KEY` on every route but /health, /ready and the playground's static files. */
+  /** Require `Authorization: Bearer KEY` on every route but /health, /ready and the playground's page and static files. */
   apiKey?: string;
   /** Allow this browser origin (Access-Control-Allow-Origin); no CORS headers without it. */
   cors?: string;
@@ -37,16 +40,6 @@ export interface DistilBertServer {
   drain(): void;
 }
 
-const OPEN = new Set(['/health', '/ready', '/']);
-
-function keyMatches(header: string | undefined, key: string): boolean {
-  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
-  // Fixed-length digests so the comparison takes the same time whatever was sent.
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(key).digest();
-  return crypto.timingSafeEqual(a, b) && given.length > 0;
-}
-
 export async function createServer(model: Model, options: ServerOptions = {}): Promise<DistilBertServer> {
   const bodyLimits: BodyLimits = {
     bodyLimit: options.bodyLimit ?? 1 << 20,
@@ -59,19 +52,32 @@ export async function createServer(model: Model, options: ServerOptions = {}): P
     bodyLimit: bodyLimits.bodyLimit,
     // Node's own backstop for a request whose headers never finish.
     requestTimeout: bodyLimits.bodyTimeoutMs * 2,
-    return503OnClosing: true,
+    // Requests that arrive while closing get the package's 503 (the hook below), not fastify's own body.
+    return503OnClosing: false,
+    ajv: AJV_OPTIONS,
+    schemaErrorFormatter: (errors, context) => validationError(errors, context),
     // Not 'idle': fastify then destroys connections it sees as idle at close, and a request
     // already received could lose its connection (seen in test/server/lifecycle.test.ts about
     // one run in five). Node's own server.close() closes truly idle keep-alive sockets.
     forceCloseConnections: false,
   });
-  const state = { draining: false };
+  const state = { draining: false, closing: false };
   const metrics = createMetrics(model);
   const documented: DocumentedRoute[] = [];
+  // POST routes without a doc are the ones this head cannot serve (they answer 404).
+  const unserved: string[] = [];
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
-    const summary = (r.config as { summary?: string } | undefined)?.summary;
-    if (summary) for (const m of methods) if (m !== 'HEAD') documented.push({ method: m, url: r.url, summary });
+    const doc = (r.config as { doc?: RouteDoc } | undefined)?.doc;
+    const body = (r.schema as { body?: JsonSchema } | undefined)?.body;
+    if (doc) for (const m of methods) if (m !== 'HEAD') documented.push({ method: m, url: r.url, doc, body, needsKey: needsKey(m, r.url) });
+    if (!doc && methods.includes('POST')) unserved.push(r.url);
+  });
+  app.addHook('preClose', async () => void (state.closing = true));
+  app.addHook('onRequest', async (_request, reply) => {
+    if (state.closing) {
+      return sendError(reply, new HttpError(503, 'DBN_DISPOSED', 'The server is shutting down; retry on another replica', { connection: 'close' }));
+    }
   });
   // Counted from the headers to the answer (or the client's abort), once each.
   const open = new WeakMap<object, string>();
@@ -104,18 +110,7 @@ export async function createServer(model: Model, options: ServerOptions = {}): P
       }
     });
   }
-  if (options.apiKey) {
-    const key = options.apiKey;
-    app.addHook('onRequest', async (request, reply) => {
-      const url = request.url.split('?')[0]!;
-      if (OPEN.has(url) && (url !== '/' || request.method === 'GET')) return;
-      if (url.startsWith('/playground/') && request.method === 'GET') return;
-      if (request.method === 'OPTIONS') return;
-      if (!keyMatches(request.headers.authorization, key)) {
-        return sendError(reply, new HttpError(401, 'DBN_INVALID_ARGUMENT', 'Missing or wrong API key; send Authorization: Bearer KEY', { 'www-authenticate': 'Bearer' }));
-      }
-    });
-  }
+  if (options.apiKey) installAuth(app, options.apiKey);
   app.addHook('onResponse', async (request, reply) => {
     settle(request);
     metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
@@ -125,19 +120,34 @@ export async function createServer(model: Model, options: ServerOptions = {}): P
     sendError(reply, new HttpError(404, 'DBN_INVALID_ARGUMENT', `No route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`)),
   );
 
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const ctx: RouteContext = {
     model,
     modelId: options.modelId ?? 'distilbert',
     served: servedTasks(model),
     limits,
-    call: makeCall(options.timeoutMs ?? 30_000),
+    schemas: textSchemas(limits),
+    call: makeCall(timeoutMs),
   };
+  const pkg = packageFacts();
+  let document: Record<string, unknown> | undefined;
   scoreRoute(app, ctx);
   hfInferenceRoute(app, ctx);
   openaiRoute(app, ctx);
   taskRoutes(app, ctx);
-  metaRoutes(app, ctx, state, metrics, documented);
+  metaRoutes(app, ctx, state, metrics, { openapi: () => document! }, pkg.version);
   await playgroundRoutes(app);
   await app.ready();
+  // Built once every route is registered (and every schema compiled): a fault here fails startup, not a request.
+  document = buildOpenApi(documented, {
+    ...pkg,
+    modelId: ctx.modelId,
+    architecture: ctx.served.architecture,
+    task: ctx.served.task,
+    unserved,
+    apiKey: Boolean(options.apiKey),
+    ...bodyLimits,
+    timeoutMs,
+  });
   return { app, drain: () => void (state.draining = true) };
 }

@@ -1,5 +1,6 @@
-/** Overload (429 + Retry-After), the per-request timeout (504), and SIGTERM with requests in flight. */
+/** Overload (429 + Retry-After), the per-request timeout (504), closing, and SIGTERM with requests in flight. */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, fixture } from '../helpers';
@@ -40,6 +41,36 @@ describe('overload and timeout', () => {
       expect((await fetch(`${s.url}/health`)).status).toBe(200);
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('closing', () => {
+  it("a request that arrives on a busy keep-alive connection while closing gets the package's 503", async () => {
+    const s = await serve(fixture('tiny-mlm-s1', ['--seed', '1']));
+    const port = Number(new URL(s.url).port);
+    const body = JSON.stringify({ inputs: { input_string: many(200) } });
+    const sock = net.connect(port, '127.0.0.1');
+    let data = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d) => (data += d));
+    const ended = new Promise((resolve) => sock.on('close', resolve));
+    try {
+      sock.write(`POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      for (let i = 0; i < 400 && s.model.stats().queuedCalls + s.model.stats().runningSequences === 0; i++) await new Promise((r) => setTimeout(r, 2));
+      const closed = s.server.app.close();
+      // The connection is busy, so close() leaves it open; the next request on it is refused.
+      sock.write('GET /info HTTP/1.1\r\nHost: x\r\n\r\n');
+      await closed;
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+      const answers = data.split(/(?=HTTP\/1\.1 )/);
+      expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503']);
+      expect(answers[1]).toMatch(/\r\nconnection: close\r\n/i);
+      const error = JSON.parse(answers[1]!.slice(answers[1]!.indexOf('\r\n\r\n') + 4));
+      expect(error).toEqual({ error: { code: 'DBN_DISPOSED', message: expect.stringMatching(/shutting down/) } });
+    } finally {
+      sock.destroy();
+      await s.model.dispose();
     }
   });
 });

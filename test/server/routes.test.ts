@@ -144,7 +144,7 @@ describe('GET routes', () => {
     const info = (await app.inject('/info')).json();
     expect(info).toMatchObject({ model: 'tiny-mlm', architecture: 'DistilBertForMaskedLM', task: 'fill-mask', dtype: 'float32', device: 'cpu', maxLength: mlm.model.info.config.maxPositionEmbeddings });
     const doc = (await app.inject('/openapi.json')).json();
-    expect(doc.openapi).toBe('3.0.3');
+    expect(doc.openapi).toBe('3.1.0');
     for (const p of ['/score', '/', '/v1/embeddings', '/v1/fill-mask', '/health', '/metrics']) expect(Object.keys(doc.paths)).toContain(p);
     const before = mlm.model.stats();
     await post(`${mlm.url}/score`, { inputs: { input_string: SAMPLE } });

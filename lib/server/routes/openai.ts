@@ -5,23 +5,78 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context';
-import { HttpError, invalidArgumentError, sendError } from '../errors';
-import { checkObject, checkTexts, onlyKeys } from '../input';
+import { sendError } from '../errors';
+import type { RouteDoc } from '../openapi';
+import { component, VECTOR_SCHEMA, type JsonSchema } from '../schema';
+
+interface EmbeddingsBody {
+  input: string | string[];
+  model?: string;
+  encoding_format?: 'float' | 'base64';
+}
+
+function bodySchema(ctx: RouteContext): JsonSchema {
+  const dim = ctx.model.info.config.dim;
+  return component('EmbeddingsRequest', {
+    type: 'object',
+    additionalProperties: false,
+    required: ['input'],
+    properties: {
+      input: ctx.schemas.texts,
+      model: { type: 'string', description: 'Echoed in the answer; this server has one model' },
+      encoding_format: { type: 'string', enum: ['float', 'base64'], description: "'base64': little-endian float32 bytes (the official client's default). Default 'float'" },
+      dimensions: { type: 'integer', const: dim, description: `This model's embedding size, ${dim}; any other value is refused` },
+      user: { type: 'string', description: 'Accepted and ignored' },
+    },
+  });
+}
+
+const RESPONSE = component('EmbeddingsResponse', {
+  type: 'object',
+  additionalProperties: false,
+  required: ['object', 'data', 'model', 'usage'],
+  properties: {
+    object: { type: 'string', const: 'list' },
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['object', 'index', 'embedding'],
+        properties: {
+          object: { type: 'string', const: 'embedding' },
+          index: { type: 'integer' },
+          embedding: { type: ['array', 'string'], anyOf: [VECTOR_SCHEMA, { type: 'string', description: 'base64 of little-endian float32' }] },
+        },
+      },
+    },
+    model: { type: 'string' },
+    usage: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['prompt_tokens', 'total_tokens'],
+      properties: { prompt_tokens: { type: 'integer' }, total_tokens: { type: 'integer' } },
+    },
+  },
+});
+
+const DOC: RouteDoc = {
+  operationId: 'createEmbedding',
+  summary: 'OpenAI embeddings contract (mean-pooled, L2-normalized)',
+  description: "What the openai client posts with baseURL http://HOST/v1. usage counts the model's tokens (capped at its position limit per input).",
+  tags: ['OpenAI'],
+  inference: true,
+  response: RESPONSE,
+  example: { input: ['a', 'b'], model: 'distilbert' },
+};
 
 export function openaiRoute(app: FastifyInstance, ctx: RouteContext): void {
   const maxLength = ctx.model.info.config.maxPositionEmbeddings;
-  app.post('/v1/embeddings', { config: { summary: 'OpenAI embeddings contract (mean-pooled, L2-normalized)' } }, async (request, reply) => {
+  app.post('/v1/embeddings', { schema: { body: bodySchema(ctx) }, config: { doc: DOC } }, async (request, reply) => {
     try {
-      const body = checkObject(request.body, 'body');
-      onlyKeys(body, ['input', 'model', 'encoding_format', 'dimensions', 'user'], 'body');
-      const { texts } = checkTexts(body.input, 'input', ctx.limits);
+      const body = request.body as EmbeddingsBody;
+      const texts = typeof body.input === 'string' ? [body.input] : body.input;
       const format = body.encoding_format ?? 'float';
-      if (format !== 'float' && format !== 'base64') throw invalidArgumentError('"float" or "base64"', 'encoding_format', format);
-      const dim = ctx.model.info.config.dim;
-      if (body.dimensions !== undefined && body.dimensions !== dim) {
-        throw new HttpError(400, 'DBN_INVALID_ARGUMENT', `This model's embeddings have ${dim} dimensions; leave out dimensions or send ${dim}`);
-      }
-      if (body.model !== undefined && typeof body.model !== 'string') throw invalidArgumentError('a string', 'model', body.model);
       const vectors = await ctx.call(reply, (signal) => ctx.model.embed(texts, { signal }));
       const tokens = ctx.model.tokenizer
         .encodeBatch(texts)
@@ -33,7 +88,7 @@ export function openaiRoute(app: FastifyInstance, ctx: RouteContext): void {
           index,
           embedding: format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
         })),
-        model: typeof body.model === 'string' ? body.model : ctx.modelId,
+        model: body.model ?? ctx.modelId,
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       };
     } catch (e) {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import type { RouteDoc } from '../openapi';
 
 export const PLAYGROUND_DIR = path.join(__dirname, '..', 'playground');
 
@@ -14,5 +15,12 @@ export async function playgroundRoutes(app: FastifyInstance): Promise<void> {
     throw new Error(`playground assets missing at ${PLAYGROUND_DIR}; run npm run build:ts`);
   }
   await app.register(fastifyStatic, { root: PLAYGROUND_DIR, prefix: '/playground/', index: false });
-  app.get('/', { config: { summary: 'Playground page' } }, (_request, reply) => reply.sendFile('index.html'));
+  const doc: RouteDoc = {
+    operationId: 'playground',
+    summary: "Playground page (static, no CDN; tabs for the head's tasks; never needs the key)",
+    tags: ['Operations'],
+    response: { type: 'string' },
+    responseType: 'text/html',
+  };
+  app.get('/', { config: { doc } }, (_request, reply) => reply.sendFile('index.html'));
 }
