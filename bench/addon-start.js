@@ -20,12 +20,17 @@ const rounds = Number(opt('rounds', '7'));
 const model = path.resolve(opt('model', path.join(root, 'fixtures/random-base')));
 const tokenizer = path.resolve(opt('tokenizer', path.join(root, '..', 'shared/data/distilbert-base-uncased')));
 const lib = JSON.stringify(path.join(root, 'dist', 'index.js'));
+const libNative = JSON.stringify(path.join(root, 'dist', 'native'));
 
 const mb = 'process.memoryUsage().rss / 1048576';
 const scripts = {
-  tokenizer: `const t0 = performance.now(); const d = require(${lib});
+  // require (JS only: the addon loads on first use), then the addon's dlopen, then the
+  // tokenizer's own parse, each timed.
+  tokenizer: `const t0 = performance.now(); const d = require(${lib}); const t1 = performance.now();
+    require(${libNative}).native(); const t2 = performance.now();
     d.loadTokenizer(${JSON.stringify(tokenizer)}).then(t => { t.encode('Hello, world!');
-    console.log(JSON.stringify({ ms: performance.now() - t0, rss: ${mb} })); });`,
+    const t3 = performance.now();
+    console.log(JSON.stringify({ ms: t3 - t0, require: t1 - t0, addon: t2 - t1, tok: t3 - t2, rss: ${mb} })); });`,
   model: `const t0 = performance.now(); const d = require(${lib});
     d.loadModel(${JSON.stringify(model)}, { threads: 1 }).then(async m => { const t1 = performance.now();
     await m.fillMask('the capital of france is [MASK].'); const t2 = performance.now();
@@ -46,7 +51,10 @@ const cell = (k, f) => (samples[k] ? median(samples[k].map((x) => x[f])).toFixed
 console.log(`| ${rounds} rounds, medians | before ms | before RSS MiB | after ms | after RSS MiB |`);
 console.log('|---|---:|---:|---:|---:|');
 console.log(`| require + loadTokenizer + encode | ${cell('tokenizer/before', 'ms')} | ${cell('tokenizer/before', 'rss')} | ${cell('tokenizer/after', 'ms')} | ${cell('tokenizer/after', 'rss')} |`);
+console.log(`| (of which require, JS only) | ${cell('tokenizer/before', 'require')} | | ${cell('tokenizer/after', 'require')} | |`);
+console.log(`| (of which the addon's load) | ${cell('tokenizer/before', 'addon')} | | ${cell('tokenizer/after', 'addon')} | |`);
+console.log(`| (of which loadTokenizer + encode) | ${cell('tokenizer/before', 'tok')} | | ${cell('tokenizer/after', 'tok')} | |`);
 console.log(`| require + loadModel + first fill-mask | ${cell('model/before', 'ms')} | ${cell('model/before', 'rss')} | ${cell('model/after', 'ms')} | ${cell('model/after', 'rss')} |`);
-console.log(`| (of which loadModel) | ${cell('model/before', 'load')} | | ${cell('model/after', 'load')} | |`);
+console.log(`| (of which require + loadModel) | ${cell('model/before', 'load')} | | ${cell('model/after', 'load')} | |`);
 console.log(`| (of which first fill-mask) | ${cell('model/before', 'first')} | | ${cell('model/after', 'first')} | |`);
 if (args.includes('--json')) console.log(JSON.stringify(samples));

@@ -40,7 +40,7 @@ contents_ok() {
   [ -z "$bad" ] || { echo "should not ship: $bad"; return 1; }
   for f in LICENSE README.md package.json dist/index.js dist/index.mjs dist/index.d.ts dist/index.d.mts \
            dist/cli/main.js CMakeLists.txt scripts/build-native.sh scripts/install.js native/core/distilbert.cc \
-           native/engine/dbn_engine.h native/engine/engine_api.cc native/engine/engine.map; do
+           native/engine/dbn_engine.h native/engine/engine_api.cc native/engine/engine.ver; do
     grep -qx "$f" "$work/contents.txt" || { echo "missing: $f"; return 1; }
   done
   grep -qE '^prebuilds/linux-x64/.+\.node$' "$work/contents.txt" || { echo "no linux-x64 prebuild"; return 1; }
