@@ -33,7 +33,7 @@ export type {
   Answer,
   AnswerResult,
 } from './pipelines/questionAnswering';
-export type { EmbedOptions } from './pipelines/embed';
+export type { EmbedOptions, EmbedTokensOptions } from './pipelines/embed';
 export { Tensor } from './pipelines/Tensor';
 export { TASKS, type TaskSpec, type HeadArchitecture } from './pipelines/registry';
 export {

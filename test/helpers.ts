@@ -39,10 +39,13 @@ export interface ReferenceMask {
   target_probs?: number[];
 }
 
-/** Runs tools/model/reference.py (NumPy float64, independent of libtorch) on one request. */
-export function reference<T = { masks: ReferenceMask[][] }>(dir: string, request: object): T {
+/**
+ * Runs tools/model/reference.py (NumPy float64, independent of libtorch) on one request;
+ * `flags` are the script's (`--hidden`: last_hidden_state too, for any head).
+ */
+export function reference<T = { masks: ReferenceMask[][] }>(dir: string, request: object, flags: string[] = []): T {
   requirePython();
-  const out = execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'reference.py'), '--model', dir], {
+  const out = execFileSync(PYTHON, [path.join(ROOT, 'tools', 'model', 'reference.py'), '--model', dir, ...flags], {
     input: JSON.stringify(request),
     maxBuffer: 1 << 30,
   });
@@ -67,7 +70,7 @@ import type { NativeFillMaskResult, NativeModel, NativeModelConfig, NativeTokeni
 
 /** One native call a fake model received. */
 export interface FakeCall {
-  method: 'fillMask' | 'classify' | 'tokenClassify' | 'answerQuestion' | 'embed';
+  method: 'fillMask' | 'classify' | 'tokenClassify' | 'answerQuestion' | 'embed' | 'hiddenStates';
   lengths: number[];
   sequences: number[][];
 }
@@ -211,6 +214,11 @@ export function fakeNativeModel(tokenizer: NativeTokenizer, options: FakeModelOp
             return v.map((x) => x / norm);
           }),
         ),
+      ),
+    // Token p of a sequence: a function of its id and position only, so batching cannot change it.
+    hiddenStates: (ids, lengths) =>
+      call('hiddenStates', ids, lengths, (seqs) =>
+        Float32Array.from(seqs.flatMap((seq) => seq.flatMap((id, p) => Array.from({ length: config.dim }, (_, d) => hash(id + 0.5 * p, d))))),
       ),
     dispose: async () => {
       state = 'disposed';

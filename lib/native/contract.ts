@@ -135,6 +135,13 @@ export interface NativeModel {
    * L2-normalized when `normalize`.
    */
   embed(ids: Int32Array, lengths: Int32Array, pooling: 'mean' | 'cls', normalize: boolean): Promise<Float32Array>;
+  /**
+   * The encoder's last hidden state of every token for any head, packed in input order without
+   * padding rows: `[sum(lengths) × dim]` (dim = info.config.dim). Unnormalized. As `embed`,
+   * a TorchScript archive that runs its own forward (`engine: 'torchscript-forward'`) has them
+   * only when it is a bare encoder (DistilBertModel); other heads reject DBN_UNSUPPORTED_MODEL.
+   */
+  hiddenStates(ids: Int32Array, lengths: Int32Array): Promise<Float32Array>;
   dispose(): Promise<void>;
   readonly info: NativeModelInfo;
   readonly tokenizer: NativeTokenizer;

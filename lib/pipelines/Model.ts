@@ -7,7 +7,7 @@
 import { invalidArgument } from '../model/checks';
 import { ModelBase, openModel, type LoadModelOptions } from '../model/ModelBase';
 import { runClassify, type ClassifyLabel, type ClassifyOptions, type ClassifyResult } from './classify';
-import { runEmbed, type EmbedOptions } from './embed';
+import { runEmbed, runEmbedTokens, type EmbedOptions, type EmbedTokensOptions } from './embed';
 import { runFillMask, type FillMaskOptions, type FillMaskOutput } from './fillMask';
 import {
   runQuestionAnswering,
@@ -23,6 +23,7 @@ import {
   type TokenClassifyResult,
   type TokenEntity,
 } from './tokenClassify';
+import type { Tensor } from './Tensor';
 
 export type { LoadModelOptions };
 
@@ -104,6 +105,20 @@ export class Model extends ModelBase {
   embed(input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
   embed(input: string | string[], options: EmbedOptions = {}): Promise<Float32Array | Float32Array[]> {
     return runEmbed(this.parts, input, options);
+  }
+
+  /**
+   * Token embeddings from any DistilBERT checkpoint: the encoder's last hidden state of every
+   * token, special tokens included, as a {@link Tensor} of dims `[tokens, info.config.dim]` per
+   * input (a string gives one, an array gives an array; never padded). Unnormalized by
+   * default. This is feature extraction with transformers.js's default `pooling: 'none'`, one
+   * tensor per input as Hugging Face's Python pipeline returns it; `pipeline('feature-extraction')`
+   * gives the same rows padded into one `[batch, tokens, dim]` tensor.
+   */
+  embedTokens(input: string, options?: EmbedTokensOptions): Promise<Tensor>;
+  embedTokens(input: string[], options?: EmbedTokensOptions): Promise<Tensor[]>;
+  embedTokens(input: string | string[], options: EmbedTokensOptions = {}): Promise<Tensor | Tensor[]> {
+    return runEmbedTokens(this.parts, input, options);
   }
 }
 

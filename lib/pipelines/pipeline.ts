@@ -4,7 +4,6 @@
  * `function_to_apply`, `aggregation_strategy`, `ignore_labels`, `doc_stride`, ...) as well as
  * this package's camelCase ones, and returns HF's output shapes.
  */
-import { DistilBertError } from '../model/errors';
 import { checkBoolean, checkChoice, checkOptions, invalidArgument } from '../model/checks';
 import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './classify';
 import { requireHead } from './common';
@@ -116,7 +115,10 @@ export interface FeatureExtractionOptions extends CallOptions {
    * `[batch, tokens, dim]`; `'mean'` (every token, special ones included) or `'cls'`: `[batch, dim]`.
    */
   pooling?: 'none' | 'mean' | 'cls';
-  /** Scale each pooled vector to unit L2 length. Default `false` (transformers.js); `model.embed()` defaults to `true`. */
+  /**
+   * Scale each vector along the last dimension to unit L2 length (each token's with `'none'`).
+   * Default `false` (transformers.js); `model.embed()` defaults to `true`.
+   */
   normalize?: boolean;
   /** Cut inputs longer than the model's position limit instead of rejecting `DBN_INPUT_TOO_LONG`. Default `false`. */
   truncation?: boolean;
@@ -124,7 +126,12 @@ export interface FeatureExtractionOptions extends CallOptions {
 
 /**
  * transformers.js's feature extraction: one {@link Tensor} for a string or an array (a string is
- * a batch of one). For plain sentence vectors use {@link Model.embed}.
+ * a batch of one). With `pooling: 'none'` its dims are `[batch, tokens, dim]`, `tokens` the
+ * longest input's count, as transformers.js pads the batch; the rows past a shorter input's
+ * end are zeros (transformers.js fills them with the model's output at `[PAD]` tokens, which
+ * the engine never computes since it does not pad). Every real token's row is the model's
+ * output, equal to running the input alone. For unpadded rows per input use
+ * {@link Model.embedTokens}; for plain sentence vectors {@link Model.embed}.
  */
 export interface FeatureExtractionPipeline extends PipelineBase {
   (input: string | string[], options?: FeatureExtractionOptions): Promise<Tensor>;
@@ -155,20 +162,24 @@ function pairUp(questions: unknown[], contexts: unknown[] | string): QuestionAns
   }));
 }
 
+/** Stacks `[tokens_i, dim]` tensors into `[batch, max tokens, dim]`, zeros after each one's end. */
+function padTokens(rows: Tensor[], dim: number): Tensor {
+  const longest = Math.max(...rows.map((t) => t.dims[0]!));
+  const data = new Float32Array(rows.length * longest * dim);
+  rows.forEach((t, i) => data.set(t.data, i * longest * dim));
+  return new Tensor(data, [rows.length, longest, dim]);
+}
+
 async function featureExtraction(model: Model, input: unknown, options: FeatureExtractionOptions): Promise<Tensor> {
   const pooling = checkChoice(options.pooling, 'options.pooling', ['none', 'mean', 'cls'] as const, 'none');
   const normalize = checkBoolean(options.normalize, 'options.normalize', false);
-  if (pooling === 'none') {
-    // The addon's contract (lib/native/contract.ts) returns pooled vectors only; per-token
-    // features need the encoder's last hidden state per token from native code.
-    throw new DistilBertError(
-      'DBN_INVALID_ARGUMENT',
-      "Expected 'mean' or 'cls' for options.pooling but received 'none' (the default, per-token features): this build's native addon returns pooled vectors only; pass { pooling: 'mean' } or { pooling: 'cls' }",
-    );
-  }
-  const texts = typeof input === 'string' ? [input] : input;
-  const vectors = await model.embed(texts as string[], { ...options, pooling, normalize } as EmbedOptions);
+  const texts = (typeof input === 'string' ? [input] : input) as string[];
   const dim = model.info.config.dim;
+  if (pooling === 'none') {
+    const { pooling: _, ...rest } = options;
+    return padTokens(await model.embedTokens(texts, { ...rest, normalize }), dim);
+  }
+  const vectors = await model.embed(texts, { ...options, pooling, normalize } as EmbedOptions);
   const data = new Float32Array(vectors.length * dim);
   vectors.forEach((v, i) => data.set(v, i * dim));
   return new Tensor(data, [vectors.length, dim]);

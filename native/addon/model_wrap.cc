@@ -119,6 +119,7 @@ Napi::Function ModelWrap::Define(Napi::Env env) {
                       InstanceMethod<&ModelWrap::TokenClassify>("tokenClassify"),
                       InstanceMethod<&ModelWrap::AnswerQuestion>("answerQuestion"),
                       InstanceMethod<&ModelWrap::Embed>("embed"),
+                      InstanceMethod<&ModelWrap::HiddenStates>("hiddenStates"),
                       InstanceMethod<&ModelWrap::Dispose>("dispose"),
                       InstanceAccessor<&ModelWrap::Info>("info"),
                       InstanceAccessor<&ModelWrap::GetTokenizer>("tokenizer")});
@@ -259,6 +260,12 @@ Napi::Value ModelWrap::Embed(const Napi::CallbackInfo& info) {
   const DbnRun run = pooling == "cls" ? DBN_RUN_EMBED_CLS : DBN_RUN_EMBED_MEAN;
   return RunHead(info, {}, [run, normalize](const EngineModel& m, const TokenBatch& b) {
     return m.Run(run, b, normalize ? 1u : 0u);
+  });
+}
+
+Napi::Value ModelWrap::HiddenStates(const Napi::CallbackInfo& info) {
+  return RunHead(info, {}, [](const EngineModel& m, const TokenBatch& b) {
+    return m.Run(DBN_RUN_HIDDEN_STATES, b);
   });
 }
 

@@ -83,6 +83,12 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   // embed(ids, lengths, pooling: "mean" | "cls", normalize: boolean): Promise<Float32Array> —
   // [batch, dim], any head. Async; throws DBN_INVALID_ARGUMENT synchronously for a bad pooling.
   Napi::Value Embed(const Napi::CallbackInfo& info);
+  // hiddenStates(ids: Int32Array, lengths: Int32Array): Promise<Float32Array> — the last
+  // hidden state of every token, packed [sum(lengths), dim] without padding rows, any head.
+  // Async on the owner thread. Rejects DBN_INPUT_TOO_LONG, DBN_INVALID_ARGUMENT, DBN_DISPOSED,
+  // and DBN_UNSUPPORTED_MODEL for a TorchScript archive running its own forward with a head
+  // (its forward returns the head's outputs only; embed rejects the same).
+  Napi::Value HiddenStates(const Napi::CallbackInfo& info);
   // dispose(): Promise<void>. Async: runs after the jobs already queued, then frees the
   // weights. Idempotent; later calls to other methods reject DBN_DISPOSED.
   Napi::Value Dispose(const Napi::CallbackInfo& info);

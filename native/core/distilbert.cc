@@ -154,6 +154,11 @@ std::vector<float> DistilBert::Embed(const TokenBatch& batch, Pooling pooling, b
   return ToHost(pooled);
 }
 
+std::vector<float> DistilBert::HiddenStates(const TokenBatch& batch) const {
+  Validate(batch);
+  return ToHost(engine_->Hidden(batch, nullptr));
+}
+
 FillMaskResult DistilBert::FillMask(const TokenBatch& batch, int32_t mask_id, int32_t top_k,
                                     const std::vector<int32_t>& targets) const {
   RequireHead(HeadKind::kMaskedLm, "fill-mask");

@@ -68,6 +68,10 @@ class DistilBert {
   std::pair<std::vector<float>, std::vector<float>> QaLogits(const TokenBatch& batch) const;
   // Pooled [batch, dim] for any head: mean over each sequence's tokens, or the first token.
   std::vector<float> Embed(const TokenBatch& batch, Pooling pooling, bool normalize) const;
+  // Last hidden states of every real token, packed [tokens, dim], for any head: feature
+  // extraction without pooling. Padding is never computed, so there are no padding rows.
+  // (A TorchScript archive running its own forward has them only as a bare encoder.)
+  std::vector<float> HiddenStates(const TokenBatch& batch) const;
 
  private:
   DistilBert(ModelFiles files, std::unique_ptr<Engine> engine, bool runs_script);

@@ -9,7 +9,9 @@
  *
  * The addon dlopen()s an engine library and calls its one exported symbol,
  * dbn_engine_api(DBN_ENGINE_ABI_VERSION), which returns the function table below or NULL when
- * the library speaks another version. Bump the version on any change to these structs.
+ * the library speaks another version. Bump the version on any change to these structs or
+ * to a function's meaning; a new DbnRun value alone is compatible (an older engine rejects it
+ * as DBN_INTERNAL, "unknown run").
  *
  * Errors: fallible functions return 0 on success, non-zero on failure with *error filled: a
  * code name from the closed list (common/error.h, e.g. "DBN_MODEL_LOAD_FAILED"; a static
@@ -102,6 +104,7 @@ enum DbnRun {
   DBN_RUN_QA_LOGITS = 2,       /* packed [tokens] start, [tokens] end */
   DBN_RUN_EMBED_MEAN = 3,      /* [batch, dim]; flags bit 0: L2-normalize */
   DBN_RUN_EMBED_CLS = 4,       /* [batch, dim]; flags bit 0: L2-normalize */
+  DBN_RUN_HIDDEN_STATES = 5,   /* packed [tokens, dim]: the last hidden state of every token */
 };
 
 typedef struct DbnEngineApi {

@@ -194,6 +194,7 @@ int Run(const DbnModel* m, int32_t what, const DbnBatch* b, uint32_t flags, DbnF
                      (flags & 1u) != 0),
              &outs[0]);
         break;
+      case DBN_RUN_HIDDEN_STATES: Take(d.HiddenStates(batch), &outs[0]); break;
       default:
         throw dbn::Error(dbn::ErrorCode::kInternal, "engine: unknown run " + std::to_string(what));
     }

@@ -80,6 +80,21 @@ describe('task commands', () => {
     expect(cls[0]).toEqual(Array.from(await models.mlm!.embed(texts[0]!, { pooling: 'cls', normalize: false })));
   });
 
+  it('embed --pooling none prints each token\'s vector, equal to Model.embedTokens (normalized unless --no-normalize)', async () => {
+    const raw = jsonLines(cli(['embed', '--model', dirs.mlm, '--json', '--pooling', 'none', '--no-normalize', ...texts]).stdout) as number[][][];
+    const api = await models.mlm!.embedTokens(texts);
+    expect(raw).toHaveLength(2);
+    raw.forEach((rows, i) => {
+      expect([rows.length, rows[0]!.length]).toEqual(api[i]!.dims);
+      expect(rows).toEqual(api[i]!.tolist());
+    });
+    const unit = jsonLines(cli(['embed', '--model', dirs.mlm, '--json', '--pooling', 'none', texts[1]!]).stdout) as number[][][];
+    expect(unit[0]).toEqual((await models.mlm!.embedTokens(texts[1]!, { normalize: true })).tolist());
+    const human = cli(['embed', '--model', dirs.mlm, '--pooling', 'none', texts[1]!]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`${api[1]!.dims[0]} tokens × ${models.mlm!.info.config.dim} values`);
+  });
+
   it('info prints the head, labels and sizes; --json is model.info', () => {
     const human = cli(['info', '--model', dirs.cls]);
     expect(human.code).toBe(0);

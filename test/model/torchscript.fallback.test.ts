@@ -49,6 +49,31 @@ describe('TorchScript fallback to the module forward', () => {
     const want = ref.start_logits.flatMap((row, i) => row.slice(0, enc[i]!.ids.length));
     expect(ours.start.length).toBe(want.length);
     ours.start.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-4));
+    // The archive's forward gives the head's logits only: no hidden states to pool or return.
+    const ids = Int32Array.from(enc[0]!.ids);
+    const lengths = Int32Array.of(ids.length);
+    await expect(m.hiddenStates(ids, lengths)).rejects.toMatchObject({ code: 'DBN_UNSUPPORTED_MODEL', message: expect.stringMatching(/DistilBertModel/) });
+    await expect(m.embed(ids, lengths, 'mean', false)).rejects.toMatchObject({ code: 'DBN_UNSUPPORTED_MODEL' });
+    await m.dispose();
+  });
+
+  it("hiddenStates of a bare encoder's archive: its own forward's last hidden state, packed, on a mixed batch", async () => {
+    const dir = fixture('tiny-base-s11-wrapped', ['--arch', 'base', '--seed', '11', '--no-prefix']);
+    torchscript(dir, true);
+    const m = await native().loadModel(dir, { format: 'torchscript' });
+    expect(m.info.engine).toBe('torchscript-forward');
+    const enc = m.tokenizer.encodeBatch(['Hi.', 'A somewhat longer sentence about rivers and houses.'], true);
+    const maxLen = Math.max(...enc.map((e) => e.ids.length));
+    const padded = enc.map((e) => [...Array.from(e.ids), ...new Array(maxLen - e.ids.length).fill(0)]);
+    const mask = enc.map((e) => [...new Array(e.ids.length).fill(1), ...new Array(maxLen - e.ids.length).fill(0)]);
+    const ref = reference<{ last_hidden_state: number[][][] }>(dir, { input_ids: padded, attention_mask: mask });
+    const want = ref.last_hidden_state.flatMap((seq, i) => seq.slice(0, enc[i]!.ids.length).flat());
+    const ours = await m.hiddenStates(
+      Int32Array.from(enc.flatMap((e) => Array.from(e.ids))),
+      Int32Array.from(enc.map((e) => e.ids.length)),
+    );
+    expect(ours.length).toBe(want.length);
+    ours.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-4));
     await m.dispose();
   });
 });

@@ -102,6 +102,21 @@ describe.each(HEADS)('%s (%s) via %s', (name, args, format) => {
       expect(() => model.embed(b.ids, b.lengths, 'max' as 'mean', false)).toThrow(/pooling/);
     }
   });
+
+  it("hiddenStates: every real token's last hidden state, packed, for this head; batched equals single", async () => {
+    const b = batchOf(model, TEXTS);
+    const ref = reference<{ last_hidden_state: number[][][] }>(dir, { input_ids: b.padded, attention_mask: b.mask }, ['--hidden']);
+    const dim = model.info.config.dim;
+    const ours = await model.hiddenStates(b.ids, b.lengths);
+    expect(ours).toBeInstanceOf(Float32Array);
+    expect(ours.length).toBe(b.ids.length * dim);
+    expect(maxDiff(ours, packed(ref.last_hidden_state, b.lengths))).toBeLessThan(TOL);
+    const start = b.lengths[0]!;
+    const single = await model.hiddenStates(b.ids.slice(start, start + b.lengths[1]!), b.lengths.slice(1, 2));
+    expect(maxDiff(single, ours.slice(start * dim, (start + b.lengths[1]!) * dim))).toBeLessThan(1e-5);
+    await expect(model.hiddenStates(Int32Array.of(101, 102), Int32Array.of(3))).rejects.toMatchObject({ code: 'DBN_INVALID_ARGUMENT' });
+    await expect(model.hiddenStates(Int32Array.of(101, 1 << 30), Int32Array.of(2))).rejects.toMatchObject({ code: 'DBN_INVALID_ARGUMENT' });
+  });
 });
 
 describe('loading', () => {
@@ -115,5 +130,6 @@ describe('loading', () => {
     });
     await m.dispose();
     await expect(m.embed(Int32Array.of(101, 102), Int32Array.of(2), 'mean', true)).rejects.toMatchObject({ code: 'DBN_DISPOSED' });
+    await expect(m.hiddenStates(Int32Array.of(101, 102), Int32Array.of(2))).rejects.toMatchObject({ code: 'DBN_DISPOSED' });
   });
 });

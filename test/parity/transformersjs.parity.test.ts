@@ -2,8 +2,8 @@
  * transformers.js itself (bench/'s dev-only @huggingface/transformers, installed with
  * `cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm ci`) on a random checkpoint exported to ONNX by
  * tools/model/export-onnx.py, against this package on the same checkpoint: fill-mask and
- * feature-extraction (mean pooling), where transformers.js follows HF. Skipped, saying so, when
- * bench/ has no transformers.js.
+ * feature-extraction (default pooling 'none', and mean pooling), where transformers.js follows
+ * HF. Skipped, saying so, when bench/ has no transformers.js.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -79,6 +79,39 @@ describe.skipIf(!tjsEntry)('transformers.js on the same checkpoint', () => {
         expect(o.type).toBe(t.type);
         const tl = t.tolist() as number[][];
         (o.tolist() as number[][]).forEach((row, i) => row.forEach((x, d) => expect(Math.abs(x - tl[i]![d]!)).toBeLessThan(1e-4)));
+      }
+    } finally {
+      await ours.dispose();
+    }
+  }, 60_000);
+
+  it("feature-extraction, default pooling 'none' (plain and normalized): the same [batch, tokens, dim] Tensor, the same rows at every real token", async () => {
+    const theirs = await tjs.pipeline('feature-extraction', 'tiny-mlm-s1-onnx/encoder', { dtype: 'fp32' });
+    const ours = await pipeline('feature-extraction', dir, { threads: 1 });
+    try {
+      const texts = ['Hello world.', 'A longer sentence, with a comma and more words.'];
+      const lengths = texts.map((t) => ours.model.tokenizer.encode(t).ids.length);
+      expect(lengths[0]).toBeLessThan(lengths[1]!);
+      for (const normalize of [false, true]) {
+        for (const input of [texts[1]!, texts]) {
+          const t = (await theirs(input, normalize ? { normalize } : undefined)) as TjsTensor;
+          const o = await ours(input, normalize ? { normalize } : undefined);
+          expect(o.dims).toEqual(t.dims);
+          expect(o.type).toBe(t.type);
+          const tl = t.tolist() as number[][][];
+          const ol = o.tolist() as number[][][];
+          // The same nesting: batch, then tokens (padded to the longest), then dim.
+          expect(ol.map((rows) => rows.map((r) => r.length))).toEqual(tl.map((rows) => rows.map((r) => r.length)));
+          const lens = typeof input === 'string' ? [lengths[1]!] : lengths;
+          ol.forEach((rows, i) =>
+            rows.forEach((row, p) => {
+              // Past a shorter input's end transformers.js has the model's output at [PAD]
+              // (it runs the padded batch); the engine never computes padding: zeros.
+              if (p >= lens[i]!) expect(row.every((x) => x === 0)).toBe(true);
+              else row.forEach((x, d) => expect(Math.abs(x - tl[i]![p]![d]!)).toBeLessThan(1e-4));
+            }),
+          );
+        }
       }
     } finally {
       await ours.dispose();

@@ -102,6 +102,16 @@ describe('POST / (HF Inference contract) and /v1/<task>', () => {
         hf = (await post(`${s.url}/`, { inputs: text })).json;
         expect(hf).toEqual(plain(api));
         expect((await post(`${s.url}/score`, { inputs: { input_string: ['a [MASK]'] } })).status).toBe(404);
+        // pooling 'none': every token's vector, [tokens][dim] per input and unpadded, on both
+        // routes; normalized by default there as every vector they return, unless asked otherwise.
+        const two = [text, 'Hi.'];
+        const raw = (await s.model.embedTokens(two)).map((t) => t.tolist());
+        const unit = (await s.model.embedTokens(two, { normalize: true })).map((t) => t.tolist());
+        expect(raw[0]!.length).not.toBe(raw[1]!.length);
+        expect((await post(`${s.url}/v1/embed`, { inputs: two, options: { pooling: 'none', normalize: false } })).json).toEqual(raw);
+        expect((await post(`${s.url}/v1/embed`, { inputs: text, options: { pooling: 'none' } })).json).toEqual(unit[0]);
+        expect((await post(`${s.url}/`, { inputs: two, parameters: { pooling: 'none', normalize: false } })).json).toEqual(raw);
+        expect((await post(`${s.url}/`, { inputs: text, parameters: { pooling: 'none' } })).json).toEqual(unit[0]);
       }
       expect(rich).toEqual(plain(api));
     } finally {

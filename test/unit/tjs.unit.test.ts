@@ -222,8 +222,53 @@ describe('Tensor and the feature-extraction pipeline', () => {
     expect((await fx('hello', { pooling: 'cls' })).dims).toEqual([1, 8]);
     expect((await fx(['a', 'b', 'c'], { pooling: 'mean' })).dims).toEqual([3, 8]);
     expect((await rejection(fx('hello', { pooling: 'max' as 'mean' }))).message).toMatch(/options\.pooling/);
-    const e = await rejection(fx('hello'));
-    expect(e.code).toBe('DBN_INVALID_ARGUMENT');
-    expect(e.message).toMatch(/pooling: 'mean'/);
+    expect((await fx('hello')).dims).toEqual([1, 3, 8]); // [CLS] hello [SEP]
+  });
+
+  it("pooling 'none' (the default): [batch, longest, dim], each input's rows its own, zeros past a shorter input's end", async () => {
+    const fake = fakeNativeModel(tok.native);
+    const m = new Model(fake);
+    const fx = await pipeline('feature-extraction', m);
+    const texts = ['hello', 'hello big wide world'];
+    const lengths = texts.map((t) => tok.encode(t).ids.length);
+    expect(lengths).toEqual([3, 6]);
+    const out = await fx(texts);
+    expect(out).toBeInstanceOf(Tensor);
+    expect(out.type).toBe('float32');
+    expect(out.dims).toEqual([2, 6, 8]);
+    const list = out.tolist() as number[][][];
+    expect(list.length).toBe(2);
+    expect(list.every((rows) => rows.length === 6 && rows.every((r) => r.length === 8))).toBe(true);
+    // Per input, the same rows as model.embedTokens (unpadded) and as that input alone.
+    const [short, long] = await m.embedTokens(texts);
+    expect(short!.dims).toEqual([3, 8]);
+    expect(long!.dims).toEqual([6, 8]);
+    expect(list[0]!.slice(0, 3)).toEqual(short!.tolist());
+    expect(list[1]).toEqual(long!.tolist());
+    expect(list[0]!.slice(3)).toEqual([0, 0, 0].map(() => new Array(8).fill(0)));
+    expect((await fx(texts[1]!)).tolist()).toEqual([long!.tolist()]);
+    // One kind of native call for every per-token request, normalized or not.
+    fake.calls.length = 0;
+    const [plain, unit] = await Promise.all([fx(texts[0]!), fx(texts[0]!, { normalize: true })]);
+    expect(fake.calls.map((c) => [c.method, c.lengths.length])).toEqual([['hiddenStates', 2]]);
+    // normalize: along the last dimension (transformers.js), every token's vector to unit length.
+    const rows = plain.tolist() as number[][][];
+    (unit.tolist() as number[][][])[0]!.forEach((r, t) => {
+      const raw = rows[0]![t]!;
+      const norm = Math.hypot(...raw);
+      r.forEach((x, d) => expect(x).toBeCloseTo(raw[d]! / norm, 6));
+    });
+  });
+
+  it('model.embedTokens: one [tokens, dim] Tensor per input, normalize on request, checked options', async () => {
+    const m = model({});
+    const one = await m.embedTokens('hello world');
+    expect(one).toBeInstanceOf(Tensor);
+    expect(one.dims).toEqual([4, 8]);
+    expect(one.size).toBe(32);
+    const unit = await m.embedTokens('hello world', { normalize: true });
+    for (const row of unit.tolist() as number[][]) expect(Math.hypot(...row)).toBeCloseTo(1, 5);
+    expect((await rejection(m.embedTokens('x', { normalize: 'yes' as unknown as boolean }))).code).toBe('DBN_INVALID_ARGUMENT');
+    expect((await rejection(m.embedTokens(3 as unknown as string))).code).toBe('DBN_INVALID_ARGUMENT');
   });
 });

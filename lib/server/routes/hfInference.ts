@@ -39,6 +39,13 @@ export function hfInferenceRoute(app: FastifyInstance, ctx: RouteContext): void 
         // normalized) unless the request says otherwise.
         parameters.pooling ??= 'mean';
         parameters.normalize ??= true;
+        if (parameters.pooling === 'none') {
+          // Per-token vectors, one [tokens][dim] list per input as HF's Python pipeline gives
+          // them: unpadded (the pipeline's Tensor pads a batch to its longest input).
+          const { pooling: _, ...rest } = parameters;
+          const tensors = await ctx.call(reply, (signal) => ctx.model.embedTokens(texts, { ...rest, signal }));
+          return single ? tensors[0]!.tolist() : tensors.map((t) => t.tolist());
+        }
       }
       const out = await ctx.call(reply, (signal) => pipe(input, { ...parameters, signal }));
       switch (task) {

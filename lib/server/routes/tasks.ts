@@ -4,6 +4,7 @@
  * model's head cannot serve answers 404 naming the head it has.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Tensor } from '../../index';
 import type { RouteContext } from '../context';
 import { HttpError, invalidArgumentError, sendError } from '../errors';
 import { checkObject, checkText, checkTexts, onlyKeys } from '../input';
@@ -35,6 +36,13 @@ export function taskRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return ctx.call(reply, (signal) => model.answerQuestion(input as { question: string; context: string }, { ...options, signal }));
     },
     embed: async (inputs, options, reply) => {
+      if (options.pooling === 'none') {
+        // Every token's vector (model.embedTokens), [tokens][dim] per input and unpadded;
+        // normalized unless asked otherwise, as every vector this route returns.
+        const { pooling: _, ...rest } = options;
+        const out = await ctx.call(reply, (signal) => model.embedTokens(texts(inputs) as string[], { normalize: true, ...rest, signal }));
+        return Array.isArray(out) ? out.map((t) => t.tolist()) : (out as Tensor).tolist();
+      }
       const out = await ctx.call(reply, (signal) => model.embed(texts(inputs) as string[], { ...options, signal }));
       return Array.isArray(out) ? out.map((v) => Array.from(v)) : Array.from(out as Float32Array);
     },
