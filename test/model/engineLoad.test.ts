@@ -63,7 +63,8 @@ describe('the addon without libtorch', () => {
       const ids = Array.from(t.encode('Hello, world!').ids);
       const err = await d.loadModel(${JSON.stringify(dir)}).then(() => null, e => ({ name: e.constructor.name, code: e.code, message: e.message }));
       const again = await d.loadModel(${JSON.stringify(dir)}).then(() => null, e => e.code);
-      console.log(JSON.stringify({ ids, err, again, mapped: ${mappedTorch} }));
+      const cuda = await d.loadModel(${JSON.stringify(dir)}, { device: 'cuda' }).then(() => null, e => e.code);
+      console.log(JSON.stringify({ ids, err, again, cuda, mapped: ${mappedTorch} }));
     })`;
     const r = await child(script, NO_LIBTORCH);
     expect(r.code, r.out).toBe(0);
@@ -72,6 +73,7 @@ describe('the addon without libtorch', () => {
     expect(o.ids).toEqual(want);
     expect(o.err).toMatchObject({ name: 'DistilBertError', code: 'DBN_NATIVE_UNAVAILABLE' });
     expect(o.again).toBe('DBN_NATIVE_UNAVAILABLE');
+    expect(o.cuda).toBe('DBN_NATIVE_UNAVAILABLE'); // not "this libtorch has no CUDA": there is none
     expect(o.mapped).toBe(0);
     const m: string = o.err.message;
     expect(m).toMatch(/DBN_LIBTORCH=\/nonexistent\/libtorch: no such directory/);
