@@ -1,7 +1,8 @@
 /**
- * `distilbert-native doctor`: what this installation runs on — the package, the native binary
- * and where it came from, libtorch (CUDA, BLAS, oneDNN), the CPU's features — and, plainly,
- * what is missing and how to fix it. Exit status 0 when the engine can run, 1 when it cannot.
+ * `distilbert-native doctor`: what this installation runs on — the package, the addon and the
+ * engine library and where each came from, libtorch (where it was found or what was searched;
+ * CUDA, BLAS, oneDNN), the CPU's features — and, plainly, what is missing and how to fix it.
+ * Exit status 0 when the engine can run, 1 when it cannot (tokenizers still work then).
  */
 import type { Command } from 'commander';
 import { runtimeInfo, type RuntimeInfo } from '../index';
@@ -15,6 +16,10 @@ interface Finding {
 /** The advice, from what was found; pure so it is tested on made-up machines too. */
 export function findings(info: RuntimeInfo): Finding[] {
   const out: Finding[] = [];
+  if (!info.engine.loaded) {
+    out.push({ level: 'error', message: `engine: ${info.engine.error}` });
+    return out;
+  }
   const libs = info.libtorch.libraries;
   const blas = libs.find((l) => /libblas\.so/.test(l)) ?? '';
   if (libs.some((l) => /openblas/.test(l))) out.push({ level: 'ok', message: 'BLAS: OpenBLAS' });
@@ -41,8 +46,10 @@ function table(info: RuntimeInfo): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const rows: [string, string][] = [
     ['package', `${info.package.name} ${info.package.version} (${info.package.path})`],
-    ['binary', info.addon.path],
-    ['libtorch', info.libtorch.version],
+    ['addon', info.addon.path],
+    ['engine', info.engine.loaded ? `${info.engine.path} (${info.engine.flavour})` : 'not loaded (see below)'],
+    ['libtorch', info.engine.loaded ? `${info.libtorch.version} from ${info.libtorch.source} (${info.libtorch.dir})` : 'not found'],
+    ['searched', info.engine.searched.join('\n' + ' '.repeat(15))],
     ['CUDA', info.libtorch.cudaCompiled ? `${info.libtorch.cudaVersion || 'yes'}, ${info.libtorch.cudaDevices} device(s)` : 'not in this libtorch'],
     ['oneDNN GEMMs', yes(info.libtorch.onednnLinear)],
     ['MKL-DNN', yes(info.libtorch.mkldnn)],

@@ -53,7 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    // A command that finished but failed (doctor finding an error) said so in process.exitCode.
+    return typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end this way too, with exit code 0.

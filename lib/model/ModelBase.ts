@@ -5,7 +5,7 @@
  * this folder never imports them.
  */
 import fs from 'node:fs';
-import { native, type NativeModel, type NativeModelInfo } from '../native';
+import { native, type NativeModel, type NativeModelInfo, type NativeRuntimeInfo } from '../native';
 import { Batcher, batchingConfig, type BatchingConfig, type BatchingOptions } from './batcher';
 import { checkInteger, checkOptions, checkPath, invalidArgument } from './checks';
 import { chooseDevice, cudaFactsOnce } from './device';
@@ -99,6 +99,12 @@ const LOAD_OPTION_NAMES: readonly string[] = [
   'device', 'dtype', 'format', 'threads', 'maxBatchTokens', 'maxBatchSize', 'maxWaitMs', 'maxQueue', ...HUB_OPTION_NAMES,
 ];
 
+function engineFacts(): NativeRuntimeInfo {
+  const r = native().runtimeInfo();
+  if (r.engine && !r.engine.loaded) throw Object.assign(new Error(r.engine.error), { code: 'DBN_NATIVE_UNAVAILABLE' });
+  return r;
+}
+
 export async function openModel(
   path: string,
   options: LoadModelOptions,
@@ -113,7 +119,9 @@ export async function openModel(
   const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
   let chosen: string;
   try {
-    chosen = chooseDevice(device, process.env.DBN_DEVICE, () => cudaFactsOnce(() => native().runtimeInfo()));
+    // runtimeInfo() loads the engine library (once; sync, on this thread) to read libtorch's
+    // CUDA facts. Without one, say so now rather than "this libtorch has no CUDA".
+    chosen = chooseDevice(device, process.env.DBN_DEVICE, () => cudaFactsOnce(() => engineFacts()));
   } catch (e) {
     throw toDistilBertError(e);
   }

@@ -1,6 +1,7 @@
 /**
- * What this installation runs on: the package, the native binary it loaded, libtorch (CUDA,
- * BLAS, oneDNN) and the CPU's features. `distilbert-native doctor` prints it.
+ * What this installation runs on: the package, the addon and the engine library it loaded,
+ * libtorch (where it was found, CUDA, BLAS, oneDNN) and the CPU's features.
+ * `distilbert-native doctor` prints it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,10 +10,20 @@ import { native } from '../native';
 
 export interface RuntimeInfo {
   package: { name: string; version: string; path: string };
-  /** The `.node` file node-gyp-build picked (a prebuild or build/Release). */
+  /** The `.node` file loaded (a prebuild or build/Release; DBN_ADDON_PATH overrides). */
   addon: { path: string };
+  /**
+   * The engine library (libtorch behind a C ABI), loaded by the first model or by this call.
+   * `loaded: false` when no usable libtorch was found: `error` says what was searched and the
+   * remedies, and the `libtorch` fields are empty.
+   */
+  engine: { loaded: boolean; path: string; flavour: string; searched: string[]; error: string };
   libtorch: {
     version: string;
+    /** Where it was found: 'DBN_LIBTORCH', 'LIBTORCH', 'debian' or 'pytorch-wheel' ('' when not). */
+    source: string;
+    /** The folder its libraries were loaded from. */
+    dir: string;
     /** This libtorch was built with CUDA. */
     cudaCompiled: boolean;
     cudaVersion: string;
@@ -63,21 +74,22 @@ function mappedLibraries(): string[] {
   }
 }
 
-/** Loads the addon (if not yet loaded) and reports what it runs on. */
+/** Loads the addon and the engine library (if not yet loaded) and reports what they run on. */
 export function runtimeInfo(): RuntimeInfo {
   const root = path.join(__dirname, '..', '..');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
   const r = native().runtimeInfo();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const gypBuild = require('node-gyp-build') as { path(dir: string): string };
   const { model, flags } = cpuFlags();
   const avx512bf16 = flags.has('avx512_bf16');
   const amx = flags.has('amx_bf16');
   return {
     package: { name: pkg.name, version: pkg.version, path: root },
-    addon: { path: gypBuild.path(root) },
+    addon: { path: r.addonPath },
+    engine: { loaded: r.engine.loaded, path: r.engine.path, flavour: r.engine.flavour, searched: r.engine.searched, error: r.engine.error },
     libtorch: {
-      version: r.libtorchVersion,
+      version: r.libtorchVersion || r.engine.libtorchVersion,
+      source: r.engine.libtorchSource,
+      dir: r.engine.libtorchDir,
       cudaCompiled: r.cudaCompiled,
       cudaVersion: r.cudaVersion,
       cudaDevices: r.cudaDeviceCount,

@@ -8,21 +8,21 @@ let failure: Error | undefined;
 const ROOT = path.join(__dirname, '..', '..');
 
 /**
- * Why the binary did not load, and what to do about it. node-gyp-build says "No native build
- * was found" when no prebuild fits and nothing was built; dlopen names the missing library
- * when libtorch (or oneDNN, OpenBLAS) is not installed.
+ * Why the addon did not load, and what to do about it. node-gyp-build says "No native build
+ * was found" when no prebuild fits and nothing was built; dlopen names a missing library.
+ * The addon needs no libtorch (the engine library, loaded by the first loadModel, does: its
+ * own DBN_NATIVE_UNAVAILABLE says what was searched), so this is about the .node itself.
  */
 function unavailable(cause: unknown): Error {
   const detail = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause);
   const missingLibrary = /lib[\w.+-]+\.so[\w.]*/.exec(detail)?.[0];
   const what = missingLibrary
-    ? `the native engine could not be loaded: ${missingLibrary} is missing (${detail})`
+    ? `the native addon could not be loaded: ${missingLibrary} is missing (${detail})`
     : /No native build was found/.test(detail)
       ? `no native binary fits ${process.platform}-${process.arch} (node ${process.version}): ${detail}`
-      : `the native engine could not be loaded: ${detail}`;
+      : `the native addon could not be loaded: ${detail}`;
   const remedies = [
-    'on Debian 12 / Ubuntu, install the runtime libraries: apt-get install --no-install-recommends libtorch1.13 libdnnl2 libopenblas0-openmp',
-    'elsewhere, build from source against a PyTorch install (pip install torch): npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild distilbert-native --build-from-source (DBN_TORCH_CMAKE_PREFIX picks another libtorch)',
+    'build from source (another platform, or a C library older than glibc 2.34) against a PyTorch install (pip install torch): npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild distilbert-native --build-from-source (DBN_TORCH_CMAKE_PREFIX picks another libtorch)',
     'run `npx distilbert-native doctor` to see what was found',
   ];
   const error = new Error(`${what}. Searched: ${path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`)} and ${path.join(ROOT, 'build', 'Release')}. To fix: ${remedies.map((r, i) => `(${i + 1}) ${r}`).join('; ')}.`);

@@ -151,12 +151,32 @@ export interface NativeAddon {
   loadModel(path: string, options: NativeLoadOptions): Promise<NativeModel>;
   loadTokenizer(path: string): Promise<NativeTokenizer>;
   errorCodes: string[];
-  libtorchVersion: string;
   /** V8's external-memory count (models report their weights into it). */
   externalMemory(): number;
   /** Stops this environment's owner threads (queued jobs dropped, the running one waited for); for process exit. */
   abandonWork(): void;
+  /**
+   * Loads the engine library if no model did yet (sync, once per process), then reports.
+   * Never throws for a missing libtorch: `engine.loaded` is false and the libtorch fields empty.
+   */
   runtimeInfo(): NativeRuntimeInfo;
+}
+
+/** Where the engine library and libtorch were found (native/addon/engine_loader.h). */
+export interface NativeEngineStatus {
+  loaded: boolean;
+  /** The engine library loaded ('' when none). */
+  path: string;
+  /** Its build's flavour, e.g. 'torch1.13' or 'torch2.5-cuda'. */
+  flavour: string;
+  /** 'DBN_LIBTORCH', 'LIBTORCH', 'debian' or 'pytorch-wheel'. */
+  libtorchSource: string;
+  libtorchDir: string;
+  libtorchVersion: string;
+  /** Each place looked at for libtorch, and what was found there, in search order. */
+  searched: string[];
+  /** The DBN_NATIVE_UNAVAILABLE message when not loaded (what was searched, the remedies). */
+  error: string;
 }
 
 export interface NativeRuntimeInfo {
@@ -168,4 +188,7 @@ export interface NativeRuntimeInfo {
   mkldnn: boolean;
   blas: string;
   torchConfig: string;
+  /** The .node file this process loaded. */
+  addonPath: string;
+  engine: NativeEngineStatus;
 }

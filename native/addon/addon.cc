@@ -2,13 +2,11 @@
 // loads in several worker_threads at once.
 #include <napi.h>
 
-#include <torch/version.h>
-
 #include "addon/addon_data.h"
+#include "addon/engine_loader.h"
 #include "addon/model_wrap.h"
 #include "addon/tokenizer_wrap.h"
 #include "common/error.h"
-#include "core/runtime_info.h"
 
 namespace dbn::addon {
 
@@ -55,20 +53,48 @@ Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(total));
 }
 
-// runtimeInfo(): object. Sync. What the engine runs on (libtorch, CUDA, BLAS, oneDNN), for
-// `distilbert-native doctor`. Never throws for a missing GPU: it reports 0 devices.
+// runtimeInfo(): object. Sync, on the JS thread: loads the engine library if no model did yet
+// (engine_loader.h; tens to hundreds of milliseconds, once). What the engine runs on (libtorch,
+// CUDA, BLAS, oneDNN) and where the addon, the engine and libtorch were found, for
+// `distilbert-native doctor`. Never throws for a missing GPU (0 devices) or a missing libtorch:
+// then engine.loaded is false, engine.error the DBN_NATIVE_UNAVAILABLE message, and the
+// libtorch fields are empty.
 Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
-  const dbn::RuntimeInfo r = dbn::GetRuntimeInfo();
   Napi::Env env = info.Env();
+  const EngineStatus& st = LoadEngine();
+  DbnRuntimeInfo r{};
+  std::string failure;
+  if (st.api != nullptr) {
+    DbnError error{};
+    if (st.api->runtime_info(&r, &error) != 0) {
+      failure = error.message != nullptr ? error.message : "runtime_info failed";
+      st.api->free_error(&error);
+      r = DbnRuntimeInfo{};
+    }
+  }
+  auto str = [](const char* s) { return std::string(s != nullptr ? s : ""); };
   auto out = Napi::Object::New(env);
-  out.Set("libtorchVersion", r.libtorch_version);
-  out.Set("cudaCompiled", r.cuda_compiled);
-  out.Set("cudaVersion", r.cuda_version);
+  out.Set("libtorchVersion", str(r.libtorch_version));
+  out.Set("cudaCompiled", r.cuda_compiled != 0);
+  out.Set("cudaVersion", str(r.cuda_version));
   out.Set("cudaDeviceCount", r.cuda_device_count);
-  out.Set("onednnLinear", r.onednn_linear);
-  out.Set("mkldnn", r.mkldnn);
-  out.Set("blas", r.blas);
-  out.Set("torchConfig", r.torch_config);
+  out.Set("onednnLinear", r.onednn_linear != 0);
+  out.Set("mkldnn", r.mkldnn != 0);
+  out.Set("blas", str(r.blas));
+  out.Set("torchConfig", str(r.torch_config));
+  out.Set("addonPath", AddonPath());
+  auto engine = Napi::Object::New(env);
+  engine.Set("loaded", st.api != nullptr);
+  engine.Set("path", st.engine_path);
+  engine.Set("flavour", st.api != nullptr ? str(st.api->flavour) : std::string());
+  engine.Set("libtorchSource", st.libtorch_source);
+  engine.Set("libtorchDir", st.libtorch_dir);
+  engine.Set("libtorchVersion", st.libtorch_version);
+  auto searched = Napi::Array::New(env, st.searched.size());
+  for (size_t i = 0; i < st.searched.size(); ++i) searched.Set(static_cast<uint32_t>(i), st.searched[i]);
+  engine.Set("searched", searched);
+  engine.Set("error", failure.empty() ? st.error : failure);
+  out.Set("engine", engine);
   return out;
 }
 
@@ -86,7 +112,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto codes = Napi::Array::New(env, kErrorCodeCount);
   for (int i = 0; i < kErrorCodeCount; ++i) codes.Set(i, kErrorCodeNames[i]);
   exports.Set("errorCodes", codes);
-  exports.Set("libtorchVersion", TORCH_VERSION);
   exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   exports.Set("abandonWork", Napi::Function::New<AbandonWork>(env, "abandonWork"));
   exports.Set("runtimeInfo", Napi::Function::New<RuntimeInfo>(env, "runtimeInfo"));

@@ -1,6 +1,5 @@
 #include "addon/async_job.h"
 
-#include "core/translate_error.h"
 
 namespace dbn::addon {
 
@@ -17,7 +16,7 @@ void AsyncJob::Run() {
   try {
     Execute();
   } catch (...) {
-    Error e = TranslateException(std::current_exception());
+    Error e = TranslateStdException(std::current_exception());
     failed_ = true;
     code_ = e.code();
     message_ = e.what();

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/error.h"
-#include "core/distilbert.h"
+#include "addon/engine_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace dbn::addon {

@@ -3,6 +3,7 @@
 #include "addon/addon_data.h"
 #include "addon/convert.h"
 #include "addon/tokenizer_wrap.h"
+#include "core/tokenizer_fits.h"
 
 namespace dbn::addon {
 namespace {
@@ -12,8 +13,9 @@ class LoadJob : public AsyncJob {
   LoadJob(Napi::Env env, std::shared_ptr<Session> session, std::string path, LoadOptions options)
       : AsyncJob(env, Napi::Object()), session_(std::move(session)), path_(std::move(path)),
         options_(std::move(options)) {}
+  // The session's first job, so the thread count set here holds for every later job.
   void Execute() override {
-    session_->model = DistilBert::Load(path_, options_);
+    session_->model = EngineModel::Load(path_, options_, session_->thread.num_threads());
     session_->tokenizer = Tokenizer::FromDirectory(session_->model->model_dir());
     CheckTokenizerFits(session_->model->config(), *session_->tokenizer, session_->model->model_dir());
   }
@@ -130,7 +132,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   }
   session_ = *info[0].As<Napi::External<std::shared_ptr<Session>>>().Data();
   // The owner thread finished the load job before this runs, so reading the model is safe.
-  const DistilBert& m = *session_->model;
+  const EngineModel& m = *session_->model;
   device_ = m.device();
   dtype_ = m.dtype();
   engine_ = m.runs_script() ? "torchscript-forward" : "native";
@@ -230,21 +232,20 @@ Napi::Value ModelWrap::RunHead(const Napi::CallbackInfo& info, std::vector<std::
 }
 
 Napi::Value ModelWrap::Classify(const Napi::CallbackInfo& info) {
-  return RunHead(info, {}, [](const DistilBert& m, const TokenBatch& b) {
-    return std::vector<std::vector<float>>{m.SequenceLogits(b)};
+  return RunHead(info, {}, [](const EngineModel& m, const TokenBatch& b) {
+    return m.Run(DBN_RUN_SEQUENCE_LOGITS, b);
   });
 }
 
 Napi::Value ModelWrap::TokenClassify(const Napi::CallbackInfo& info) {
-  return RunHead(info, {}, [](const DistilBert& m, const TokenBatch& b) {
-    return std::vector<std::vector<float>>{m.TokenLogits(b)};
+  return RunHead(info, {}, [](const EngineModel& m, const TokenBatch& b) {
+    return m.Run(DBN_RUN_TOKEN_LOGITS, b);
   });
 }
 
 Napi::Value ModelWrap::AnswerQuestion(const Napi::CallbackInfo& info) {
-  return RunHead(info, {"start", "end"}, [](const DistilBert& m, const TokenBatch& b) {
-    auto [start, end] = m.QaLogits(b);
-    return std::vector<std::vector<float>>{std::move(start), std::move(end)};
+  return RunHead(info, {"start", "end"}, [](const EngineModel& m, const TokenBatch& b) {
+    return m.Run(DBN_RUN_QA_LOGITS, b);
   });
 }
 
@@ -256,15 +257,15 @@ Napi::Value ModelWrap::Embed(const Napi::CallbackInfo& info) {
     ThrowInvalid(env, "Expected \"mean\" or \"cls\" for pooling but received \"" + pooling + "\"");
   }
   const bool normalize = info.Length() > 3 && info[3].ToBoolean();
-  const Pooling p = pooling == "cls" ? Pooling::kCls : Pooling::kMean;
-  return RunHead(info, {}, [p, normalize](const DistilBert& m, const TokenBatch& b) {
-    return std::vector<std::vector<float>>{m.Embed(b, p, normalize)};
+  const DbnRun run = pooling == "cls" ? DBN_RUN_EMBED_CLS : DBN_RUN_EMBED_MEAN;
+  return RunHead(info, {}, [run, normalize](const EngineModel& m, const TokenBatch& b) {
+    return m.Run(run, b, normalize ? 1u : 0u);
   });
 }
 
 Napi::Value ModelWrap::HiddenStates(const Napi::CallbackInfo& info) {
-  return RunHead(info, {}, [](const DistilBert& m, const TokenBatch& b) {
-    return std::vector<std::vector<float>>{m.HiddenStates(b)};
+  return RunHead(info, {}, [](const EngineModel& m, const TokenBatch& b) {
+    return m.Run(DBN_RUN_HIDDEN_STATES, b);
   });
 }
 

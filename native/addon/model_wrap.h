@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "addon/async_job.h"
-#include "core/distilbert.h"
+#include "addon/engine_model.h"
 #include "core/owner_thread.h"
 #include "tokenizer/tokenizer.h"
 
@@ -19,7 +19,7 @@ namespace dbn::addon {
 // tokenizer or the settle handle it uses.
 struct Session {
   Session(SettleFn fn, int threads) : settle(fn), thread(threads) {}
-  std::unique_ptr<DistilBert> model;  // after load, touched only on `thread`
+  std::unique_ptr<EngineModel> model;  // after load, touched only on `thread`
   std::shared_ptr<const Tokenizer> tokenizer;
   SettleHandle settle;
   // Jobs that finished after the environment began its teardown: kept here by the owner thread
@@ -48,16 +48,18 @@ struct Session {
 // JS class `Model` (not constructible from JS: made by loadModel()).
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:
-  using HeadRun = std::function<std::vector<std::vector<float>>(const DistilBert&, const TokenBatch&)>;
+  using HeadRun = std::function<std::vector<std::vector<float>>(const EngineModel&, const TokenBatch&)>;
 
   static Napi::Function Define(Napi::Env env);
   explicit ModelWrap(const Napi::CallbackInfo& info);
   ~ModelWrap() override;
 
   // loadModel(path: string, options: {device?, dtype?, format?, threads?}): Promise<Model>.
-  // Async: creates the model's owner thread and loads config, weights and tokenizer there.
-  // Rejects DBN_MODEL_LOAD_FAILED, DBN_UNSUPPORTED_MODEL, DBN_INVALID_ARGUMENT,
-  // DBN_CUDA_UNAVAILABLE.
+  // Async: creates the model's owner thread and loads config, weights and tokenizer there; the
+  // first load in the process also finds libtorch and dlopen()s the engine library there
+  // (engine_loader.h). Rejects DBN_NATIVE_UNAVAILABLE (no usable libtorch: the message lists
+  // what was searched and the remedies), DBN_MODEL_LOAD_FAILED, DBN_UNSUPPORTED_MODEL,
+  // DBN_INVALID_ARGUMENT, DBN_CUDA_UNAVAILABLE.
   static Napi::Value Load(const Napi::CallbackInfo& info);
 
  private:

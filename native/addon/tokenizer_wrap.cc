@@ -5,7 +5,6 @@
 
 #include "addon/addon_data.h"
 #include "addon/convert.h"
-#include "core/translate_error.h"
 
 namespace dbn::addon {
 namespace {
@@ -23,7 +22,7 @@ class LoadTokenizerWorker : public Napi::AsyncWorker {
     try {
       tokenizer_ = Tokenizer::FromPath(path_);
     } catch (...) {
-      const Error e = TranslateException(std::current_exception());
+      const Error e = TranslateStdException(std::current_exception());
       code_ = ErrorCodeName(e.code());
       SetError(e.what());
     }

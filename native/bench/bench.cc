@@ -157,8 +157,11 @@ int main(int argc, char** argv) {
     // The addon's setup: a model-owning thread that sets the intra-op threads and InferenceMode.
     int rc = 0;
     {
-      dbn::OwnerThread owner(args.threads);
-      owner.Post([&] { rc = Bench(args); });
+      dbn::OwnerThread owner(args.threads, [](int n) { at::set_num_threads(n); });
+      owner.Post([&] {
+        c10::InferenceMode guard;
+        rc = Bench(args);
+      });
     }  // joins after the job
     return rc;
   }

@@ -3,6 +3,8 @@
 // turns it into a JS Error with `.code` set to ErrorCodeName(code).
 #pragma once
 
+#include <exception>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -48,5 +50,22 @@ class Error : public std::runtime_error {
  private:
   ErrorCode code_;
 };
+
+// Whatever the addon's own code threw, as a dbn::Error. No libtorch exceptions reach the addon
+// (the engine library translates them with core/translate_error.h before they cross its C
+// boundary), so this needs no libtorch header.
+inline Error TranslateStdException(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    return e;
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorCode::kOutOfMemory, "out of memory; use smaller batches or shorter inputs");
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInternal, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return Error(ErrorCode::kInternal, "internal error: unknown exception");
+  }
+}
 
 }  // namespace dbn

@@ -35,12 +35,4 @@ struct ModelFiles {
 // unreadable files, kUnsupportedModel for a config that is not DistilBERT.
 ModelFiles FindModelFiles(const std::string& path, const LoadOptions& options);
 
-class Tokenizer;
-
-// Throws kUnsupportedModel, naming the field and both values, when the checkpoint's tokenizer
-// cannot drive this config: more tokens than vocab_size, a special-token id outside the
-// embeddings, or a masked-LM checkpoint whose tokenizer has no mask token.
-void CheckTokenizerFits(const ModelConfig& config, const Tokenizer& tokenizer,
-                        const std::string& dir);
-
 }  // namespace dbn

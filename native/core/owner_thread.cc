@@ -1,8 +1,6 @@
 #include "core/owner_thread.h"
 
-#include <ATen/Parallel.h>
 #include <algorithm>
-#include <c10/core/InferenceMode.h>
 #include <cstdlib>
 #include <set>
 
@@ -19,8 +17,9 @@ struct Registry {
 Registry& TheRegistry() {
   static Registry* registry = [] {
     auto* r = new Registry();
-    // Registered after libtorch's statics were constructed (the library is loaded before any
-    // model), so this runs before their destructors.
+    // Runs before the destructors of every library loaded before now. libtorch is loaded
+    // later, by the first model (the addon dlopen()s the engine then), so the engine loader
+    // registers AbandonAll once more after that (addon/engine_loader.cc).
     std::atexit(&OwnerThread::AbandonAll);
     return r;
   }();
@@ -41,9 +40,9 @@ int OwnerThread::MaxThreads() {
 
 // More intra-op threads than cores only adds contention (256 on 2 cores made a call 8.6 s):
 // requests above the core count are capped to it; num_threads() reports what runs.
-OwnerThread::OwnerThread(int num_threads)
+OwnerThread::OwnerThread(int num_threads, std::function<void(int)> on_start)
     : num_threads_(num_threads > 0 ? std::min(num_threads, MaxThreads()) : MaxThreads()),
-      thread_([this] { Run(); }) {
+      thread_([this, start = std::move(on_start)] { Run(start); }) {
   Registry& r = TheRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
   r.threads.insert(this);
@@ -93,9 +92,8 @@ void OwnerThread::Stop() {
   cv_.notify_one();
 }
 
-void OwnerThread::Run() {
-  at::set_num_threads(num_threads_);
-  c10::InferenceMode inference_mode;
+void OwnerThread::Run(const std::function<void(int)>& on_start) {
+  if (on_start) on_start(num_threads_);
   for (;;) {
     std::function<void()> job;
     {

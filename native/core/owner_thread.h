@@ -1,6 +1,9 @@
 // One thread that owns a model: every load and forward runs here, in order. libtorch's
 // intra-op thread count is per calling thread, and InferenceMode is a thread-local guard, so
-// both are set here once rather than on whichever pool thread happens to run a job.
+// both belong to this thread rather than to whichever pool thread happens to run a job.
+// No libtorch here: the addon (which never links libtorch) owns these threads, and sets the
+// thread count through the engine library's set_thread_count on the thread's first job
+// (engine/dbn_engine.h); the engine enters InferenceMode in every call.
 #pragma once
 
 #include <atomic>
@@ -16,7 +19,9 @@ class OwnerThread {
  public:
   // num_threads: libtorch intra-op threads for jobs on this thread; 0 picks the core count,
   // and more than the core count is capped to it (num_threads() says what was used).
-  explicit OwnerThread(int num_threads);
+  // on_start (optional) runs on the thread before any job, with num_threads() (the native
+  // bench sets libtorch's thread count and InferenceMode there; it must not throw).
+  explicit OwnerThread(int num_threads, std::function<void(int)> on_start = nullptr);
   static int MaxThreads();  // the core count, at least 1
   // Runs the jobs already queued, then joins.
   ~OwnerThread();
@@ -41,7 +46,7 @@ class OwnerThread {
   static void AbandonAll();
 
  private:
-  void Run();
+  void Run(const std::function<void(int)>& on_start);
 
   int num_threads_;
   std::mutex mu_;

@@ -46,7 +46,8 @@ describe('distilbert-native doctor', () => {
     const base: RuntimeInfo = {
       package: { name: 'distilbert-native', version: '0', path: '/' },
       addon: { path: '/x.node' },
-      libtorch: { version: '1.13.0', cudaCompiled: false, cudaVersion: '', cudaDevices: 0, mkldnn: true, onednnLinear: true, blas: 'generic', libraries: ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3'] },
+      engine: { loaded: true, path: '/libdbn_engine-torch1.13.so', flavour: 'torch1.13', searched: [], error: '' },
+      libtorch: { version: '1.13.0', source: 'debian', dir: '/usr/lib/x86_64-linux-gnu', cudaCompiled: false, cudaVersion: '', cudaDevices: 0, mkldnn: true, onednnLinear: true, blas: 'generic', libraries: ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3'] },
       cpu: { model: 'x', cores: 2, avx2: true, avx512: false, avx512bf16: false, amx: false, bfloat16: false },
     };
     const f = findings(base);

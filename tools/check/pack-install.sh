@@ -2,7 +2,9 @@
 # Installs the package as a stranger would and runs it: `npm pack`, then `npm install` of the
 # tarball into an empty project with install scripts off (--ignore-scripts) and no compiler,
 # make or cmake on PATH, then fill-mask and tokenize from the installed copy through require,
-# import, the CLI and a TypeScript consumer (moduleResolution node16, nodenext, bundler).
+# import, the CLI and a TypeScript consumer (moduleResolution node16, nodenext, bundler); and
+# with the engine library unloadable (libtorch hidden), tokenize still works and loadModel
+# rejects DBN_NATIVE_UNAVAILABLE.
 # Needs a built tree (tools/setup.sh) and the fixture checkpoint; builds the prebuild itself.
 # With --source-build it also builds the addon from the installed tarball's sources (minutes).
 # Ends with "N passed, N failed".   Usage: bash tools/check/pack-install.sh [--source-build] [MODEL_DIR]
@@ -37,10 +39,12 @@ contents_ok() {
   bad=$(grep -E '^(tools|test|bench|examples|fixtures|native/bench|native/fuzz)/|\.map$|\.py$' "$work/contents.txt" || true)
   [ -z "$bad" ] || { echo "should not ship: $bad"; return 1; }
   for f in LICENSE README.md package.json dist/index.js dist/index.mjs dist/index.d.ts dist/index.d.mts \
-           dist/cli/main.js CMakeLists.txt scripts/build-native.sh scripts/install.js native/core/distilbert.cc; do
+           dist/cli/main.js CMakeLists.txt scripts/build-native.sh scripts/install.js native/core/distilbert.cc \
+           native/engine/dbn_engine.h native/engine/engine_api.cc native/engine/engine.ver; do
     grep -qx "$f" "$work/contents.txt" || { echo "missing: $f"; return 1; }
   done
   grep -qE '^prebuilds/linux-x64/.+\.node$' "$work/contents.txt" || { echo "no linux-x64 prebuild"; return 1; }
+  grep -qE '^prebuilds/linux-x64/libdbn_engine-torch[0-9.]+(-cuda)?\.so$' "$work/contents.txt" || { echo "no engine library in the prebuild"; return 1; }
 }
 check "tarball ships dist, prebuilds, build sources, LICENSE; no tools, tests, benches, maps" contents_ok
 
@@ -105,6 +109,32 @@ cli() {
   [ "$out" = "[$expect_fill]" ] || [ "$out" = "$expect_fill" ] || { echo "CLI printed: $out, expected $expect_fill"; return 1; }
 }
 check "npx distilbert-native fill-mask --json from the installed copy" cli
+engine_from_prebuild() {  # the engine library the installed copy loaded sits next to its addon
+  local out; out=$(cd "$app" && PATH="$nocc" npx --no-install distilbert-native doctor --json) || { echo "$out"; return 1; }
+  node -e '
+    const { info } = JSON.parse(process.argv[1]); const dir = require("path").dirname(info.addon.path);
+    if (!info.engine.loaded || require("path").dirname(info.engine.path) !== dir || !dir.endsWith("prebuilds/linux-x64")) { console.log(JSON.stringify(info)); process.exit(1); }' "$out"
+}
+check "doctor: addon and engine library both from the installed prebuilds/linux-x64" engine_from_prebuild
+cat >"$app/hidden.cjs" <<'JS'
+// libtorch hidden: the tokenizer works, a model rejects with what was searched.
+const { loadModel, loadTokenizer } = require('distilbert-native');
+(async () => {
+  console.log(JSON.stringify((await loadTokenizer(process.argv[3])).encode('Hello, naïve world!').ids));
+  const e = await loadModel(process.argv[2]).then(() => null, (err) => err);
+  if (!e || e.code !== 'DBN_NATIVE_UNAVAILABLE' || !/no such directory.*apt-get install.*pip install torch/.test(e.message)) {
+    console.log('loadModel did not reject as expected:', e && e.code, e && e.message);
+    process.exit(1);
+  }
+})();
+JS
+without_libtorch() {
+  local out; out=$(cd "$app" && PATH="$nocc" DBN_LIBTORCH=/nonexistent/libtorch node hidden.cjs "$model" "$shared") || { echo "$out"; return 1; }
+  [ "$out" = "$expect_tok" ] || { echo "tokenize differs: $out"; return 1; }
+  out=$(cd "$app" && PATH="$nocc" DBN_LIBTORCH=/nonexistent/libtorch npx --no-install distilbert-native tokenize --model "$shared" --json 'Hello, naïve world!') || { echo "$out"; return 1; }
+  [ "$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).ids))' "$out")" = "$expect_tok" ] || { echo "tokenize CLI printed: $out"; return 1; }
+}
+check "engine unloadable (DBN_LIBTORCH hidden): tokenize via require and the CLI work, loadModel rejects DBN_NATIVE_UNAVAILABLE" without_libtorch
 
 echo "== TypeScript consumers"
 ts_consumer() {  # ts_consumer RESOLUTION MODULE EXT

@@ -44,7 +44,7 @@ if command -v node >/dev/null && [ -d .gpu/node_modules/node-api-headers ]; then
   # The addon without cmake-js: what it passes on Linux is the node-api include directory.
   cmake_args+=(-DCMAKE_JS_VERSION=carried -DCMAKE_JS_INC="$root/.gpu/node_modules/node-api-headers/include")
   export NODE_PATH="$root/.gpu/node_modules"
-  targets+=(dbn_addon)
+  targets+=(dbn_addon)  # builds the engine library libdbn_engine-torch<X.Y>[-cuda].so too
 fi
 t0=$(date +%s)
 cmake -S . -B build-gpu "${gen[@]}" "${cmake_args[@]}" > "$OUT/cmake.log" 2>&1 || { tail -30 "$OUT/cmake.log"; exit 1; }
@@ -99,9 +99,10 @@ fi
 
 if command -v node >/dev/null && [ -f build-gpu/distilbert_native.node ]; then
   step "the Node API end to end ($dev)"
-  # The package loads build/Release/distilbert_native.node; a dry run keeps the one it has.
+  # The package loads build/Release/distilbert_native.node, and the addon the engine library
+  # beside it (found libtorch: the wheel, through python3); a dry run keeps the ones it has.
   if [ "$dev" != cpu ] || [ ! -f build/Release/distilbert_native.node ]; then
-    mkdir -p build/Release && cp build-gpu/distilbert_native.node build/Release/
+    mkdir -p build/Release && cp build-gpu/distilbert_native.node build-gpu/libdbn_engine-*.so build/Release/
   fi
   node tools/gpu/node-e2e.js $fx "$dev" 2 | tee "$OUT/node_e2e.jsonl" || note_fail "node e2e"
 fi
