@@ -11,7 +11,7 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { loadModel } = require('../dist');
+const { loadModel } = require('../../dist');
 
 const { values } = parseArgs({
   options: {
