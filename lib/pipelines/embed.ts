@@ -30,10 +30,10 @@ export async function runEmbed(
   input: string | string[],
   options: EmbedOptions,
 ): Promise<Float32Array | Float32Array[]> {
-  const { texts, single, signal } = openCall(input, options);
-  const pooling = checkChoice(options.pooling, 'options.pooling', ['mean', 'cls'] as const, 'mean');
-  const normalize = checkBoolean(options.normalize, 'options.normalize', true);
-  const truncate = checkBoolean(options.truncation, 'options.truncation', false);
+  const { texts, single, signal, options: o } = openCall<EmbedOptions>(input, options, 'feature-extraction');
+  const pooling = checkChoice(o.values.pooling, o.label('pooling'), ['mean', 'cls'] as const, 'mean');
+  const normalize = checkBoolean(o.values.normalize, o.label('normalize'), true);
+  const truncate = checkBoolean(o.values.truncation, o.label('truncation'), false);
   const ids = encodeIds(ctx, texts, truncate);
   const vectors = await ctx.batcher.submit(embedKind(ctx, pooling, normalize), ids, signal);
   return single ? vectors[0]! : vectors;
