@@ -3,13 +3,15 @@
  * Memory across reloads: N `loadModel` / `dispose` cycles (each runs one fillMask, so the
  * weights are touched and the tokenizer is used), RSS and V8's external-memory count sampled
  * as it goes. Prints one JSON line per sample and a summary: growth per cycle over the second
- * half of the run (after the allocator and libtorch have warmed up), in KiB.
+ * half of the run (after the allocator and libtorch have warmed up), in KiB. Samples are taken
+ * right after a dispose(): V8's external-memory count then holds nothing of the models.
  *   node tools/check/reload-rss.js [--cycles 2000] [--every 100] [--model DIR] [--gc]
  * --gc calls global.gc() before each sample (run node with --expose-gc), to tell what waits
  * for a collection from what is really kept. Default model: fixtures/tiny-mlm-s1.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
@@ -36,6 +38,14 @@ if (!dir) {
 if (values.gc && typeof global.gc !== 'function') throw new Error('--gc needs node --expose-gc');
 
 const mib = (b) => Math.round((b / 2 ** 20) * 10) / 10;
+// Live threads of this process (Linux): owner threads that were never joined would pile up.
+const threadCount = () => {
+  try {
+    return Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {
+    return null;
+  }
+};
 
 (async () => {
   const samples = [];
@@ -46,7 +56,7 @@ const mib = (b) => Math.round((b / 2 ** 20) * 10) / 10;
     await model.dispose();
     if (i % every === 0 || i === cycles) {
       if (values.gc) global.gc();
-      const s = { cycle: i, rssMiB: mib(process.memoryUsage().rss), externalMiB: mib(native().externalMemory()), s: (Date.now() - start) / 1000 };
+      const s = { cycle: i, rssMiB: mib(process.memoryUsage().rss), externalMiB: mib(native().externalMemory()), threads: threadCount(), s: (Date.now() - start) / 1000 };
       samples.push(s);
       console.log(JSON.stringify(s));
     }
