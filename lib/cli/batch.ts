@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { isDistilBertError, loadModel } from '../index';
 import { DEFAULT_MODEL } from '../hub';
-import { choiceOption, integerOption, UsageError } from './common';
+import { choiceOption, integerOption, MAX_TOP_K, UsageError } from './common';
 import { inputFiles, readInput, totalBytes, type InputLine } from './batchInput';
 import { formatEta, progressBar } from './progress';
 import { runTask, runTaskMany, TASKS, type Task, type TaskFlags } from './tasks';
@@ -83,7 +83,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <FILE>', 'where the JSONL results go')
     .option('-m, --model <DIR|HF_ID>', `model directory or Hub id (default ${DEFAULT_MODEL} from the Hugging Face cache)`)
     .option('--column <NAME>', 'the text field or CSV column (default text, else input_string)')
-    .option('-k, --top-k <N>', 'candidates per mask / labels per text / answers', integerOption('--top-k', 1, Number.MAX_SAFE_INTEGER))
+    .option('-k, --top-k <N>', 'candidates per mask / labels per text / answers', integerOption('--top-k', 1, MAX_TOP_K))
     .option('--aggregation <STRATEGY>', 'token-classification aggregation (default simple)', choiceOption('--aggregation', ['none', 'simple', 'first', 'average', 'max'] as const))
     .option('--resume', 'continue after the last complete line of --output')
     .option('--shard <K/N>', 'process only input lines L with (L - 1) mod N = K', shardOption)

@@ -1,7 +1,7 @@
 /** `distilbert-native classify`: text classification (a sequence-classification checkpoint). */
 import type { Command } from 'commander';
 import type { ClassifyLabel } from '../index';
-import { choiceOption, integerOption, modelOptions, textsFrom, withModel, type ModelFlags } from './common';
+import { choiceOption, integerOption, MAX_TOP_K, modelOptions, textsFrom, withModel, type ModelFlags } from './common';
 
 interface ClassifyFlags extends ModelFlags {
   topK?: number;
@@ -15,7 +15,7 @@ export function register(program: Command): void {
       .command('classify')
       .description('label each TEXT (DistilBertForSequenceClassification)')
       .argument('[TEXT...]', 'texts to classify; one per stdin line when none are given')
-      .option('-k, --top-k <N>', 'labels per text, best first (default 1)', integerOption('--top-k', 1, Number.MAX_SAFE_INTEGER))
+      .option('-k, --top-k <N>', 'labels per text, best first (default 1)', integerOption('--top-k', 1, MAX_TOP_K))
       .option('--all', 'every label, best first')
       .option('--function <FN>', 'softmax, sigmoid or none (default: as the config says)', choiceOption('--function', ['softmax', 'sigmoid', 'none'] as const)),
     'one line per TEXT: exactly what Model.classify returns for it',

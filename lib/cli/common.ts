@@ -17,6 +17,9 @@ export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 
+/** The largest --top-k: the API's topK limit (2^31 - 1). */
+export const MAX_TOP_K = 2 ** 31 - 1;
+
 /** commander argParser for an integer within [min, max]; its message names the flag. */
 export function integerOption(flag: string, min: number, max: number) {
   return (value: string): number => {
@@ -53,16 +56,42 @@ export function textsFrom(positionals: string[], what = 'TEXT'): string[] {
   return lines;
 }
 
+/** API option names whose flag is not simply their kebab-case form. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  functionToApply: '--function',
+  aggregationStrategy: '--aggregation',
+  ignoreLabels: '--ignore',
+  normalize: '--no-normalize',
+  addSpecialTokens: '--no-special',
+};
+
+/**
+ * A message of the API in the command's words: `options.topK` becomes `--top-k` (the flag of
+ * the command that ran, when it has one) and a bad model path names `--model`.
+ */
+export function inFlagTerms(message: string, command?: Command): string {
+  if (!command) return message;
+  const flags = new Map(command.options.filter((o) => o.long).map((o) => [o.attributeName(), o.long!]));
+  const flagOf = (name: string): string | undefined => {
+    const flag = FLAG_OF[name] ?? flags.get(name);
+    return flag !== undefined && command.options.some((o) => o.long === flag) ? flag : undefined;
+  };
+  return message
+    .replace(/\boptions\.([A-Za-z_]\w*)/g, (whole, name: string) => flagOf(name) ?? whole)
+    .replace(/ for path but received/, (whole) => (flagOf('model') ? ' for --model but received' : whole));
+}
+
 /** Writes an error the way the command was asked to: `error [CODE]: …` or one JSON line. */
-export function reportError(e: unknown, json: boolean): number {
+export function reportError(e: unknown, json: boolean, command?: Command): number {
   if (e instanceof UsageError) {
     if (json) process.stderr.write(JSON.stringify({ error: { code: 'USAGE', message: e.message } }) + '\n');
     else process.stderr.write(`error: ${e.message}\n(see --help)\n`);
     return EXIT_USAGE;
   }
   if (isDistilBertError(e)) {
-    if (json) process.stderr.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
-    else process.stderr.write(`error [${e.code}]: ${e.message}\n`);
+    const message = inFlagTerms(e.message, command);
+    if (json) process.stderr.write(JSON.stringify({ error: { code: e.code, message } }) + '\n');
+    else process.stderr.write(`error [${e.code}]: ${message}\n`);
     return EXIT_ERROR;
   }
   const message = e instanceof Error ? e.message : String(e);

@@ -1,6 +1,6 @@
 /** `distilbert-native fill-mask`: the masked words' top-k, readable or one JSON line per TEXT. */
 import type { Command } from 'commander';
-import { integerOption, modelOptions, textsFrom, withModel, type ModelFlags } from './common';
+import { integerOption, MAX_TOP_K, modelOptions, textsFrom, withModel, type ModelFlags } from './common';
 
 interface FillMaskFlags extends ModelFlags {
   topK?: number;
@@ -13,7 +13,7 @@ export function register(program: Command): void {
       .command('fill-mask')
       .description('predict the [MASK] words (any letter case) of each TEXT')
       .argument('[TEXT...]', 'texts with at least one [MASK]; one per stdin line when none are given')
-      .option('-k, --top-k <N>', 'candidates per mask (default 5)', integerOption('--top-k', 1, Number.MAX_SAFE_INTEGER))
+      .option('-k, --top-k <N>', 'candidates per mask (default 5)', integerOption('--top-k', 1, MAX_TOP_K))
       .option('--targets <WORD,WORD>', 'score only these words'),
     'one line per TEXT: exactly what Model.fillMask returns for it',
   ).action(async (texts: string[], opts: FillMaskFlags) => {

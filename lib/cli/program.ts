@@ -61,6 +61,6 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     const command = program.commands.find((c) => c.name() === argv[0]);
-    return reportError(e, command?.opts<{ json?: boolean }>().json === true);
+    return reportError(e, command?.opts<{ json?: boolean }>().json === true, command);
   }
 }

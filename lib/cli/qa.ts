@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { Answer } from '../index';
-import { integerOption, modelOptions, textsFrom, UsageError, withModel, type ModelFlags } from './common';
+import { integerOption, MAX_TOP_K, modelOptions, textsFrom, UsageError, withModel, type ModelFlags } from './common';
 
 interface QaFlags extends ModelFlags {
   context?: string;
@@ -29,7 +29,7 @@ export function register(program: Command): void {
       .argument('[QUESTION...]', 'questions; one per stdin line when none are given')
       .option('-c, --context <TEXT>', 'the text to answer from')
       .option('--context-file <PATH>', 'read the context from a file')
-      .option('-k, --top-k <N>', 'answers per question (default 1)', integerOption('--top-k', 1, Number.MAX_SAFE_INTEGER))
+      .option('-k, --top-k <N>', 'answers per question (default 1)', integerOption('--top-k', 1, MAX_TOP_K))
       .option('--doc-stride <N>', 'overlap between windows of a long context (default 128)', integerOption('--doc-stride', 0, 1 << 20))
       .option('--max-answer-len <N>', 'longest answer in tokens (default 15)', integerOption('--max-answer-len', 1, 1 << 20)),
     'one line per QUESTION: exactly what Model.answerQuestion returns for it',

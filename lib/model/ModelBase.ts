@@ -5,11 +5,12 @@
  * this folder never imports them.
  */
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import { native, type NativeModel, type NativeModelInfo, type NativeRuntimeInfo } from '../native';
 import { Batcher, batchingConfig, type BatchingConfig, type BatchingOptions } from './batcher';
-import { checkInteger, checkOptions, checkPath, invalidArgument } from './checks';
+import { checkInteger, checkPath, readOptions } from './checks';
 import { chooseDevice, cudaFactsOnce } from './device';
-import { toDistilBertError } from './errors';
+import { DistilBertError, toDistilBertError } from './errors';
 import { HUB_OPTION_NAMES, type HubOptions } from '../hub/options';
 import type { ModelStats } from './stats';
 import { Tokenizer } from './Tokenizer';
@@ -52,14 +53,26 @@ export interface ModelParts {
 /** A loaded checkpoint without its task methods (see `Model`). */
 export class ModelBase {
   readonly tokenizer: Tokenizer;
-  /** @internal */
-  readonly parts: ModelParts;
+  readonly #parts: ModelParts;
   #disposed: Promise<void> | undefined;
 
   /** @internal */
   constructor(nativeModel: NativeModel, batching: BatchingOptions = {}) {
     this.tokenizer = new Tokenizer(nativeModel.tokenizer);
-    this.parts = { native: nativeModel, tokenizer: this.tokenizer, batcher: new Batcher(batching) };
+    this.#parts = { native: nativeModel, tokenizer: this.tokenizer, batcher: new Batcher(batching) };
+  }
+
+  /** True for a model made by loadModel() (not, say, `Object.create(Model.prototype)`). */
+  static isModel(value: unknown): value is ModelBase {
+    return typeof value === 'object' && value !== null && #parts in value;
+  }
+
+  /** @internal */
+  get parts(): ModelParts {
+    if (!ModelBase.isModel(this)) {
+      throw new DistilBertError('DBN_INVALID_ARGUMENT', 'This object is not a model made by loadModel(); load one with loadModel(path)');
+    }
+    return this.#parts;
   }
 
   get info(): NativeModelInfo {
@@ -77,11 +90,16 @@ export class ModelBase {
   }
 
   /**
-   * Frees the weights. Calls still queued reject `DBN_DISPOSED`; the batch already running
-   * completes first. Safe to call more than once.
+   * Frees everything the model holds, at once: the weights, its inference thread (joined) and
+   * its tokenizer (`model.tokenizer` then throws `DBN_DISPOSED`). Calls still queued reject
+   * `DBN_DISPOSED`; the batch already running completes first. Safe to call more than once.
    */
   dispose(): Promise<void> {
-    this.#disposed ??= this.parts.batcher.close().then(() => this.parts.native.dispose());
+    const { batcher, native: nativeModel, tokenizer } = this.parts;
+    this.#disposed ??= batcher
+      .close()
+      .then(() => nativeModel.dispose())
+      .finally(() => tokenizer.dropCaches());
     return this.#disposed;
   }
 
@@ -90,15 +108,16 @@ export class ModelBase {
   }
 }
 
+/** Every option name `loadModel` takes. @internal */
+export const LOAD_OPTION_NAMES: readonly string[] = [
+  'device', 'dtype', 'format', 'threads', 'maxBatchTokens', 'maxBatchSize', 'maxWaitMs', 'maxQueue', ...HUB_OPTION_NAMES,
+];
+
 /**
  * Checks `loadModel`'s arguments and loads the native model (off the JS thread); native
  * failures reject as `DistilBertError`.
  * @internal
  */
-const LOAD_OPTION_NAMES: readonly string[] = [
-  'device', 'dtype', 'format', 'threads', 'maxBatchTokens', 'maxBatchSize', 'maxWaitMs', 'maxQueue', ...HUB_OPTION_NAMES,
-];
-
 function engineFacts(): NativeRuntimeInfo {
   const r = native().runtimeInfo();
   if (r.engine && !r.engine.loaded) throw Object.assign(new Error(r.engine.error), { code: 'DBN_NATIVE_UNAVAILABLE' });
@@ -107,15 +126,12 @@ function engineFacts(): NativeRuntimeInfo {
 
 export async function openModel(
   path: string,
-  options: LoadModelOptions,
+  options: LoadModelOptions | undefined,
 ): Promise<{ nativeModel: NativeModel; batching: BatchingConfig }> {
   checkPath(path, 'a model directory path or Hub id');
-  checkOptions(options);
-  for (const key of Object.keys(options)) {
-    if (!LOAD_OPTION_NAMES.includes(key)) throw invalidArgument(`one of ${LOAD_OPTION_NAMES.join(', ')}`, 'an option name', key);
-  }
-  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, revision, localFilesOnly, onProgress, cacheDir, device, ...rest } = options;
-  checkInteger(threads, 'options.threads', 0, 1024);
+  const { values, label } = readOptions<LoadModelOptions>(options, LOAD_OPTION_NAMES as (keyof LoadModelOptions & string)[], 'loadModel');
+  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, revision, localFilesOnly, onProgress, cacheDir, device, ...rest } = values;
+  checkInteger(threads, label('threads'), 0, 1024);
   const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
   let chosen: string;
   try {
@@ -127,12 +143,58 @@ export async function openModel(
   }
   const nativeOptions = { ...rest, device: chosen, ...(threads === undefined ? {} : { threads }) };
   // A path that exists is a path; only a Hub id loads the Hub client (tens of ms of require).
-  const dir = fs.existsSync(path)
+  const dir = checkModelPath(path)
     ? path
     : await (await import('../hub')).resolveModelPath(path, { revision, localFilesOnly, onProgress, cacheDir });
   try {
     return { nativeModel: await native().loadModel(dir, nativeOptions), batching };
   } catch (e) {
-    throw toDistilBertError(e);
+    throw loadFailure(toDistilBertError(e), dir);
   }
+}
+
+/**
+ * Whether `path` exists; throws `DBN_MODEL_LOAD_FAILED` when it exists but cannot be a model:
+ * not a directory nor a regular file (`/dev/null`, a FIFO), or one of a checkpoint's JSON or
+ * text files (`config.json`) where its folder was meant. A regular file is otherwise a
+ * weights file (model.safetensors, a TorchScript archive) and the native side reads it.
+ */
+function checkModelPath(path: string): boolean {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return false; // a NUL byte, say: the native side names the problem
+  }
+  if (stat === undefined) return false;
+  if (stat.isDirectory()) return true;
+  if (stat.isFile()) {
+    if (/\.(json|txt)$/i.test(path)) {
+      const name = nodePath.basename(path);
+      throw new DistilBertError(
+        'DBN_MODEL_LOAD_FAILED',
+        `model path ${JSON.stringify(path)} is the checkpoint's ${name}, not its directory; pass the directory that holds it: ${JSON.stringify(nodePath.dirname(path))}`,
+      );
+    }
+    return true;
+  }
+  const kind = stat.isCharacterDevice() ? 'a character device' : stat.isBlockDevice() ? 'a block device' : stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'not a regular file';
+  throw new DistilBertError(
+    'DBN_MODEL_LOAD_FAILED',
+    `model path ${JSON.stringify(path)} is ${kind}, not a checkpoint directory; pass a directory with config.json and model.safetensors (or a weights file in one)`,
+  );
+}
+
+/** Load-time wording for what the engine reports in inference terms. */
+function loadFailure(error: DistilBertError, dir: string): DistilBertError {
+  if (error.code !== 'DBN_OUT_OF_MEMORY') return error;
+  // The engine's wording ("out of memory; use smaller batches ...") is for inference.
+  const detail = error.message.replace(/[.;] *use smaller batches or shorter inputs\.?$/i, '').replace(/^out of memory(:|;)? */i, '');
+  const out = new DistilBertError(
+    'DBN_OUT_OF_MEMORY',
+    `out of memory while loading ${JSON.stringify(dir)}${detail ? ` (${detail})` : ''}; ` +
+      'free memory (dispose models no longer used) or load a smaller checkpoint or dtype',
+  );
+  out.stack = error.stack?.replace(/^.*\n/, `${out.name}: ${out.message}\n`);
+  return out;
 }

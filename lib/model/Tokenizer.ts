@@ -6,7 +6,19 @@ import {
   type NativeTokenizer,
   type NativeTokenizerInfo,
 } from '../native';
-import { checkBoolean, checkChoice, checkInteger, checkOptions, checkPath, checkString, invalidArgument } from './checks';
+import {
+  checkBoolean,
+  checkChoice,
+  checkIds,
+  checkInteger,
+  checkPath,
+  checkString,
+  copyArray,
+  invalidArgument,
+  isArray,
+  readOptions,
+  type ReadOptions,
+} from './checks';
 import { nativeCall, toDistilBertError } from './errors';
 
 /** One encoded text (or text pair), field for field what Hugging Face `tokenizers` returns. */
@@ -71,37 +83,50 @@ const MAX_LENGTH_LIMIT = 1e9;
 
 const checkSide = (value: unknown, name: string): 'right' | 'left' => checkChoice(value, name, ['right', 'left'] as const, 'right');
 
-function nativeOptions(options: EncodeOptions): NativeEncodeOptions {
-  checkOptions(options);
+const ENCODE_OPTIONS = [
+  'addSpecialTokens', 'truncation', 'maxLength', 'stride', 'truncationSide', 'padding', 'padToMultipleOf', 'paddingSide',
+] as const;
+const BATCH_OPTIONS = [...ENCODE_OPTIONS, 'threads'] as const;
+
+/** The native form of checked encode options, and `addSpecialTokens`. */
+function nativeOptions({ values: options, label }: ReadOptions<EncodeOptions>): NativeEncodeOptions & { addSpecialTokens: boolean } {
   const out: NativeEncodeOptions = { tokens: false };
-  const maxLength = checkInteger(options.maxLength, 'options.maxLength', 0, MAX_LENGTH_LIMIT, DEFAULT_MAX_LENGTH);
+  const maxLength = checkInteger(options.maxLength, label('maxLength'), 0, MAX_LENGTH_LIMIT, DEFAULT_MAX_LENGTH);
   const { truncation, padding } = options;
   if (truncation !== undefined && truncation !== false) {
     const strategies = ['longest_first', 'only_first', 'only_second'];
     if (truncation !== true && !strategies.includes(truncation as string)) {
-      throw invalidArgument("true, false, 'longest_first', 'only_first' or 'only_second'", 'options.truncation', truncation);
+      throw invalidArgument("true, false, 'longest_first', 'only_first' or 'only_second'", label('truncation'), truncation);
     }
     out.truncation = {
       maxLength,
-      stride: checkInteger(options.stride, 'options.stride', 0, MAX_LENGTH_LIMIT, 0),
+      stride: checkInteger(options.stride, label('stride'), 0, MAX_LENGTH_LIMIT, 0),
       strategy: truncation === true ? 'longest_first' : truncation,
-      direction: checkSide(options.truncationSide, 'options.truncationSide'),
+      direction: checkSide(options.truncationSide, label('truncationSide')),
     };
   } else if (options.stride !== undefined) {
-    checkInteger(options.stride, 'options.stride', 0, MAX_LENGTH_LIMIT);
+    checkInteger(options.stride, label('stride'), 0, MAX_LENGTH_LIMIT);
   }
   if (padding !== undefined && padding !== false) {
     if (padding !== true && padding !== 'longest' && padding !== 'max_length') {
-      throw invalidArgument("true, false, 'longest' or 'max_length'", 'options.padding', padding);
+      throw invalidArgument("true, false, 'longest' or 'max_length'", label('padding'), padding);
     }
     out.padding = {
       length: padding === 'max_length' ? maxLength : undefined,
-      multipleOf: checkInteger(options.padToMultipleOf, 'options.padToMultipleOf', 1, MAX_LENGTH_LIMIT),
-      direction: checkSide(options.paddingSide, 'options.paddingSide'),
+      multipleOf: checkInteger(options.padToMultipleOf, label('padToMultipleOf'), 1, MAX_LENGTH_LIMIT),
+      direction: checkSide(options.paddingSide, label('paddingSide')),
     };
   }
-  checkBoolean(options.addSpecialTokens, 'options.addSpecialTokens', true);
-  return out;
+  return { ...out, addSpecialTokens: checkBoolean(options.addSpecialTokens, label('addSpecialTokens'), true) };
+}
+
+/** One checked batch input: a text, or a `[text, pair]` tuple (each read once). */
+function checkBatchInput(input: unknown, name: string): { text: string; pair: string | null } {
+  if (typeof input === 'string') return { text: input, pair: null };
+  if (!isArray(input, name)) throw invalidArgument('a string or a [text, pair] tuple', name, input);
+  const tuple = copyArray(input, name, (v) => v);
+  if (tuple.length !== 2) throw invalidArgument('a string or a [text, pair] tuple', name, tuple);
+  return { text: checkString(tuple[0], `${name}[0]`), pair: checkString(tuple[1], `${name}[1]`) };
 }
 
 const nullable = (a: Int32Array): (number | null)[] => Array.from(a, (v) => (v < 0 ? null : v));
@@ -130,7 +155,7 @@ export class Tokenizer {
   // tokenizer.json; where one is not, the native tokens are used.
   #tokens(e: NativeEncoding): string[] {
     if (e.tokens) return e.tokens;
-    const vocab = (this.#vocab ??= this.native.vocab());
+    const vocab = (this.#vocab ??= nativeCall(() => this.native.vocab()));
     return Array.from(e.ids, (id) => vocab[id] ?? '');
   }
 
@@ -151,7 +176,7 @@ export class Tokenizer {
     };
   }
 
-  #nativeOptions(options: EncodeOptions): NativeEncodeOptions {
+  #nativeOptions(options: ReadOptions<EncodeOptions>): NativeEncodeOptions & { addSpecialTokens: boolean } {
     const out = nativeOptions(options);
     if (!this.#templateInVocab()) out.tokens = true;
     return out;
@@ -160,7 +185,7 @@ export class Tokenizer {
   #templateOk: boolean | undefined;
   #templateInVocab(): boolean {
     if (this.#templateOk === undefined) {
-      const vocab = (this.#vocab ??= this.native.vocab());
+      const vocab = (this.#vocab ??= nativeCall(() => this.native.vocab()));
       const pad = { padding: { length: 8, direction: 'right' as const } };
       const checks = nativeCall(() => [this.native.encode('', null, true, pad), this.native.encode('', '', true, pad)]);
       this.#templateOk = checks.every((e) => (e.tokens ?? []).every((t, i) => vocab[e.ids[i]!] === t));
@@ -173,11 +198,11 @@ export class Tokenizer {
    * `DBN_INVALID_ARGUMENT` for bad options, or truncation settings Hugging Face rejects
    * (a stride not smaller than the room left, `'only_second'` without a pair, ...).
    */
-  encode(text: string, pair?: string | null, options: EncodeOptions = {}): Encoding {
+  encode(text: string, pair?: string | null, options?: EncodeOptions): Encoding {
     checkString(text, 'text');
     if (pair != null) checkString(pair, 'pair');
-    const native = this.#nativeOptions(options);
-    return this.#toEncoding(nativeCall(() => this.native.encode(text, pair ?? null, options.addSpecialTokens ?? true, native)));
+    const { addSpecialTokens, ...native } = this.#nativeOptions(readOptions<EncodeOptions>(options, ENCODE_OPTIONS, 'encode'));
+    return this.#toEncoding(nativeCall(() => this.native.encode(text, pair ?? null, addSpecialTokens, native)));
   }
 
   /**
@@ -185,39 +210,25 @@ export class Tokenizer {
    * the same as calling {@link encode} on each, except that `padding: true` pads to the
    * longest encoding of the whole batch.
    */
-  encodeBatch(inputs: BatchInput[], options: EncodeBatchOptions = {}): Encoding[] {
-    if (!Array.isArray(inputs)) throw invalidArgument('an array of strings or [text, pair] tuples', 'inputs', inputs);
-    const texts: string[] = new Array(inputs.length);
-    let pairs: (string | null)[] | undefined;
-    inputs.forEach((input, i) => {
-      if (typeof input === 'string') {
-        texts[i] = input;
-        if (pairs) pairs[i] = null;
-        return;
-      }
-      if (!Array.isArray(input) || input.length !== 2) {
-        throw invalidArgument('a string or a [text, pair] tuple', `inputs[${i}]`, input);
-      }
-      texts[i] = checkString(input[0], `inputs[${i}][0]`);
-      pairs ??= new Array<string | null>(inputs.length).fill(null);
-      pairs[i] = checkString(input[1], `inputs[${i}][1]`);
-    });
-    const batch: NativeBatchOptions = this.#nativeOptions(options);
-    if (pairs) batch.pairs = pairs;
-    const threads = checkInteger(options.threads, 'options.threads', 1, MAX_LENGTH_LIMIT);
+  encodeBatch(inputs: BatchInput[], options?: EncodeBatchOptions): Encoding[] {
+    if (!isArray(inputs, 'inputs')) throw invalidArgument('an array of strings or [text, pair] tuples', 'inputs', inputs);
+    const checked = copyArray(inputs, 'inputs', checkBatchInput);
+    const texts = checked.map((c) => c.text);
+    const read = readOptions<EncodeBatchOptions>(options, BATCH_OPTIONS, 'encodeBatch');
+    const { addSpecialTokens, ...batch }: NativeBatchOptions & { addSpecialTokens: boolean } = this.#nativeOptions(read);
+    if (checked.some((c) => c.pair !== null)) batch.pairs = checked.map((c) => c.pair);
+    const threads = checkInteger(read.values.threads, read.label('threads'), 1, MAX_LENGTH_LIMIT);
     if (threads !== undefined) batch.threads = threads;
-    const encodings = nativeCall(() => this.native.encodeBatch(texts, options.addSpecialTokens ?? true, batch));
+    const encodings = nativeCall(() => this.native.encodeBatch(texts, addSpecialTokens, batch));
     return encodings.map((e) => this.#toEncoding(e));
   }
 
   /** Ids to text with HF's WordPiece decoder; special tokens skipped unless told otherwise. */
-  decode(ids: ArrayLike<number>, options: { skipSpecialTokens?: boolean } = {}): string {
-    if (ids == null || typeof ids.length !== 'number') throw invalidArgument('an array of token ids', 'ids', ids);
-    const arr = Int32Array.from(ids as ArrayLike<number>);
-    if (arr.some((v, i) => v !== (ids as ArrayLike<number>)[i])) {
-      throw invalidArgument('an array of integer token ids', 'ids', ids);
-    }
-    return nativeCall(() => this.native.decode(arr, options.skipSpecialTokens ?? true));
+  decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string {
+    const arr = checkIds(ids, 'ids');
+    const { values, label } = readOptions<{ skipSpecialTokens?: boolean }>(options, ['skipSpecialTokens'], 'decode');
+    const skip = checkBoolean(values.skipSpecialTokens, label('skipSpecialTokens'), true);
+    return nativeCall(() => this.native.decode(arr, skip));
   }
 
   /**
@@ -238,13 +249,25 @@ export class Tokenizer {
 
   /** The id of a vocabulary token, or `undefined` when it is not in the vocabulary. */
   tokenToId(token: string): number | undefined {
-    const id = this.native.tokenToId(checkString(token, 'token'));
+    checkString(token, 'token');
+    const id = nativeCall(() => this.native.tokenToId(token));
     return id < 0 ? undefined : id;
   }
 
   idToToken(id: number): string {
-    if (!Number.isInteger(id)) throw invalidArgument('an integer', 'id', id);
+    if (id === undefined) throw invalidArgument('a token id', 'id', id);
+    checkInteger(id, 'id', 0, this.info.vocabSize - 1);
     return nativeCall(() => this.native.idToToken(id));
+  }
+
+  /**
+   * Forgets the tables cached on the JS side (the native tokenizer is released by the model's
+   * dispose, natively); called by `ModelBase.dispose()`.
+   * @internal
+   */
+  dropCaches(): void {
+    this.#vocab = undefined;
+    this.#decoded = undefined;
   }
 }
 

@@ -69,16 +69,16 @@ export async function runClassify(
   input: string | string[],
   options: ClassifyOptions,
 ): Promise<ClassifyResult | ClassifyResult[]> {
-  const { texts, single, signal } = openCall(input, options);
-  const topK = checkTopK(options.topK, 1, true);
+  const { texts, single, signal, options: o } = openCall<ClassifyOptions>(input, options, 'text-classification');
+  const topK = checkTopK(o.values.topK, o.label('topK'), 1, true);
   const id2label = ctx.native.info.config.id2label;
   const fn = checkChoice(
-    options.functionToApply,
-    'options.functionToApply',
+    o.values.functionToApply,
+    o.label('functionToApply'),
     ['softmax', 'sigmoid', 'none'] as const,
     id2label.length === 1 ? 'sigmoid' : 'softmax',
   );
-  const truncate = checkBoolean(options.truncation, 'options.truncation', false);
+  const truncate = checkBoolean(o.values.truncation, o.label('truncation'), false);
   requireHead(ctx, 'text-classification');
   const ids = encodeIds(ctx, texts, truncate);
   const rows = await ctx.batcher.submit(classifyKind(ctx, id2label.length), ids, signal);

@@ -1,6 +1,6 @@
 /** What every pipeline shares: the call's opening checks, encoding to ids, limits, softmax. */
 import type { ModelParts } from '../model/ModelBase';
-import { checkOptions, checkSignal, checkTexts } from '../model/checks';
+import { checkSignal, checkTexts, readOptions, type ReadOptions } from '../model/checks';
 import { DistilBertError, nativeCall } from '../model/errors';
 import type { Encoding } from '../model/Tokenizer';
 import { TASKS, type PipelineTask } from './registry';
@@ -14,18 +14,38 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** A call's checked input: its texts, whether a single string was given, its signal. */
-export interface OpenedCall {
+/**
+ * A call's checked input: its texts (a copy), whether a single string was given, its signal,
+ * and its options read once (`options.values`, names for messages from `options.label`).
+ */
+export interface OpenedCall<T> {
   texts: string[];
   single: boolean;
   signal: AbortSignal | undefined;
+  options: ReadOptions<T>;
 }
 
-/** The opening checks of a call over texts: the options object, the input, the signal. */
-export function openCall(input: unknown, options: CallOptions): OpenedCall {
-  checkOptions(options);
+/**
+ * A task's options read once, with the registry's option names for the task: any other name
+ * rejects, naming the closest known one.
+ */
+export function readTaskOptions<T extends CallOptions>(options: unknown, task: PipelineTask): ReadOptions<T> {
+  const { options: names, method } = TASKS[task];
+  return readOptions<T>(options, Object.keys(names) as (keyof T & string)[], method);
+}
+
+/**
+ * The opening checks of a call over texts: the options (read once: the task's names from the
+ * registry, or `names` for a method outside it as `[method, names]`), the input (copied), the signal.
+ */
+export function openCall<T extends CallOptions>(
+  input: unknown,
+  options: unknown,
+  task: PipelineTask | readonly [method: string, names: readonly (keyof T & string)[]],
+): OpenedCall<T> {
+  const read = typeof task === 'string' ? readTaskOptions<T>(options, task) : readOptions<T>(options, task[1], task[0]);
   const { texts, single } = checkTexts(input);
-  return { texts, single, signal: checkSignal(options.signal) };
+  return { texts, single, signal: checkSignal(read.values.signal, read.label('signal' as keyof T & string)), options: read };
 }
 
 export function maxLengthOf(ctx: PipelineContext): number {

@@ -34,10 +34,10 @@ export async function runEmbed(
   input: string | string[],
   options: EmbedOptions,
 ): Promise<Float32Array | Float32Array[]> {
-  const { texts, single, signal } = openCall(input, options);
-  const pooling = checkChoice(options.pooling, 'options.pooling', ['mean', 'cls'] as const, 'mean');
-  const normalize = checkBoolean(options.normalize, 'options.normalize', true);
-  const truncate = checkBoolean(options.truncation, 'options.truncation', false);
+  const { texts, single, signal, options: o } = openCall<EmbedOptions>(input, options, 'feature-extraction');
+  const pooling = checkChoice(o.values.pooling, o.label('pooling'), ['mean', 'cls'] as const, 'mean');
+  const normalize = checkBoolean(o.values.normalize, o.label('normalize'), true);
+  const truncate = checkBoolean(o.values.truncation, o.label('truncation'), false);
   const ids = encodeIds(ctx, texts, truncate);
   const vectors = await ctx.batcher.submit(embedKind(ctx, pooling, normalize), ids, signal);
   return single ? vectors[0]! : vectors;
@@ -53,6 +53,8 @@ export interface EmbedTokensOptions extends CallOptions {
   /** Cut inputs longer than the model's position limit instead of rejecting `DBN_INPUT_TOO_LONG`. Default `false`. */
   truncation?: boolean;
 }
+
+const EMBED_TOKENS_OPTIONS = ['embedTokens', ['normalize', 'truncation', 'signal']] as const;
 
 /**
  * One kind for every per-token call, normalized or not: normalization runs per call on the
@@ -86,9 +88,9 @@ export async function runEmbedTokens(
   input: string | string[],
   options: EmbedTokensOptions,
 ): Promise<Tensor | Tensor[]> {
-  const { texts, single, signal } = openCall(input, options);
-  const normalize = checkBoolean(options.normalize, 'options.normalize', false);
-  const truncate = checkBoolean(options.truncation, 'options.truncation', false);
+  const { texts, single, signal, options: o } = openCall<EmbedTokensOptions>(input, options, EMBED_TOKENS_OPTIONS);
+  const normalize = checkBoolean(o.values.normalize, o.label('normalize'), false);
+  const truncate = checkBoolean(o.values.truncation, o.label('truncation'), false);
   const ids = encodeIds(ctx, texts, truncate);
   const dim = ctx.native.info.config.dim;
   const rows = await ctx.batcher.submit(hiddenKind(ctx), ids, signal);

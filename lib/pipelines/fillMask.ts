@@ -3,7 +3,7 @@
  * shape and field names of Hugging Face's FillMaskPipeline.
  */
 import type { BatchKind } from '../model/batcher';
-import { invalidArgument, positiveInteger } from '../model/checks';
+import { checkStrings, checkTopK, invalidArgument, isArray } from '../model/checks';
 import { DistilBertError, nativeCall } from '../model/errors';
 import type { Tokenizer } from '../model/Tokenizer';
 import type { NativeFillMaskResult, NativeModel } from '../native';
@@ -59,12 +59,10 @@ export function cleanUpTokenization(s: string): string {
 }
 
 /** HF's get_target_ids: vocabulary tokens as they are, other words by their first sub-token. */
-export function resolveTargets(tokenizer: Tokenizer, targets: string | string[] | undefined): Int32Array | null {
+export function resolveTargets(tokenizer: Tokenizer, targets: unknown, name = 'options.targets'): Int32Array | null {
   if (targets === undefined) return null;
-  const list = typeof targets === 'string' ? [targets] : targets;
-  if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
-    throw invalidArgument('a string or an array of strings', 'options.targets', targets);
-  }
+  if (typeof targets !== 'string' && !isArray(targets, name)) throw invalidArgument('a string or an array of strings', name, targets);
+  const list = typeof targets === 'string' ? [targets] : checkStrings(targets, name, []);
   const ids = new Set<number>();
   for (const target of list) {
     const id = tokenizer.tokenToId(target) ?? nativeCall(() => tokenizer.native.encodeIds([target], false)).ids[0];
@@ -164,9 +162,9 @@ export async function runFillMask(
   input: string | string[],
   options: FillMaskOptions,
 ): Promise<FillMaskOutput | FillMaskOutput[]> {
-  const { texts, single, signal } = openCall(input, options);
-  const topK = positiveInteger(options.topK, 'options.topK', 5);
-  const targets = resolveTargets(ctx.tokenizer, options.targets);
+  const { texts, single, signal, options: o } = openCall<FillMaskOptions>(input, options, 'fill-mask');
+  const topK = checkTopK(o.values.topK, o.label('topK'), 5);
+  const targets = resolveTargets(ctx.tokenizer, o.values.targets, o.label('targets'));
   requireHead(ctx, 'fill-mask');
   const ids = prepare(ctx, texts);
   const rows = await ctx.batcher.submit(fillMaskKind(ctx.native, topK, targets), ids, signal);

@@ -4,11 +4,13 @@
  * `function_to_apply`, `aggregation_strategy`, `ignore_labels`, `doc_stride`, ...) as well as
  * this package's camelCase ones, and returns HF's output shapes.
  */
-import { checkBoolean, checkChoice, checkOptions, invalidArgument } from '../model/checks';
+import { DistilBertError } from '../model/errors';
+import { checkBoolean, checkChoice, checkOptions, copyArray, invalidArgument, isArray, labelsOf, readCaller, unknownOption, withLabels } from '../model/checks';
+import { ModelBase } from '../model/ModelBase';
 import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './classify';
 import { requireHead } from './common';
 import type { CallOptions } from './common';
-import type { EmbedOptions } from './embed';
+import type { EmbedOptions, EmbedTokensOptions } from './embed';
 import { Tensor } from './Tensor';
 import type { FillMaskCandidate, FillMaskOptions, FillMaskOutput } from './fillMask';
 import { loadModel, Model } from './Model';
@@ -28,23 +30,48 @@ const SNAKE_TO_CAMEL = Object.fromEntries(
   ]),
 ) as Record<PipelineTask, Map<string, string>>;
 
+/** Per task, every option name a pipeline call takes: ours, then HF's where it differs. */
+const KNOWN_NAMES = Object.fromEntries(
+  Object.entries(TASKS).map(([task, spec]) => [
+    task,
+    [...Object.keys(spec.options), ...Object.entries(spec.options).filter(([camel, hf]) => camel !== hf).map(([, hf]) => hf)],
+  ]),
+) as Record<PipelineTask, string[]>;
+
 /**
- * Copies `options` with the task's HF snake_case names (the registry's) mapped to camelCase;
- * a name given both ways rejects.
+ * Copies `options` (each value read once) with the task's HF snake_case names (the registry's)
+ * mapped to camelCase. An unknown name rejects naming the closest known one; a name given
+ * both ways rejects naming both. The copy remembers the caller's names, so that the task's
+ * checks say `options.top_k` to a caller who wrote top_k.
  */
 export function camelOptionsOf<T extends object>(task: PipelineTask, options: unknown): T {
   if (options === undefined) return {} as T;
   checkOptions(options);
   const snake = SNAKE_TO_CAMEL[task];
+  const known = KNOWN_NAMES[task];
+  const where = `the ${task} pipeline`;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options as object)) {
-    const name = snake.get(key) ?? key;
-    if (name in out) throw invalidArgument(`only one of ${key} and ${name}`, `options.${name}`, value);
-    // HF also takes its enum names in upper case ('SIMPLE', 'SOFTMAX').
-    const enumLike = name === 'aggregationStrategy' || name === 'functionToApply';
-    out[name] = enumLike && typeof value === 'string' ? value.toLowerCase() : value;
-  }
-  return out as T;
+  const labels: Record<string, string> = {};
+  readCaller('options', () => {
+    const given = options as Record<string, unknown>;
+    for (const key of Object.keys(given)) {
+      if (!known.includes(key)) throw unknownOption(key, where, known);
+      const name = snake.get(key) ?? key;
+      if (Object.prototype.hasOwnProperty.call(out, name)) {
+        const [first, second] = [labels[name] ?? name, key];
+        throw new DistilBertError(
+          'DBN_INVALID_ARGUMENT',
+          `Expected only one of options.${first} and options.${second} (two names for one option) but received both; pass one`,
+        );
+      }
+      const value = given[key];
+      // HF also takes its enum names in upper case ('SIMPLE', 'SOFTMAX').
+      const enumLike = name === 'aggregationStrategy' || name === 'functionToApply';
+      out[name] = enumLike && typeof value === 'string' ? value.toLowerCase() : value;
+      if (key !== name) labels[name] = key;
+    }
+  });
+  return withLabels(out, labels) as T;
 }
 
 interface PipelineBase {
@@ -151,14 +178,19 @@ function unwrapSingleMask(out: FillMaskOutput): FillMaskPipelineOutput {
   return out.length === 1 ? out[0]! : out;
 }
 
-/** `qa(questions[], contexts[] | context)` as `{ question, context }[]` (HF's argument handler). */
-function pairUp(questions: unknown[], contexts: unknown[] | string): QuestionAnsweringInput[] {
-  if (Array.isArray(contexts) && contexts.length !== questions.length) {
+/**
+ * `qa(questions[], contexts[] | context)` as `{ question, context }[]` (HF's argument handler),
+ * from copies of both arrays.
+ */
+function pairUp(questionList: unknown[], contextList: unknown[] | string): QuestionAnsweringInput[] {
+  const questions = copyArray(questionList, 'question', (q) => q);
+  const contexts = typeof contextList === 'string' ? contextList : copyArray(contextList, 'context', (c) => c);
+  if (typeof contexts !== 'string' && contexts.length !== questions.length) {
     throw invalidArgument(`${questions.length} contexts, one per question`, 'context', `${contexts.length} contexts`);
   }
   return questions.map((question, i) => ({
     question: question as string,
-    context: (Array.isArray(contexts) ? contexts[i] : contexts) as string,
+    context: (typeof contexts === 'string' ? contexts : contexts[i]) as string,
   }));
 }
 
@@ -171,15 +203,17 @@ function padTokens(rows: Tensor[], dim: number): Tensor {
 }
 
 async function featureExtraction(model: Model, input: unknown, options: FeatureExtractionOptions): Promise<Tensor> {
-  const pooling = checkChoice(options.pooling, 'options.pooling', ['none', 'mean', 'cls'] as const, 'none');
-  const normalize = checkBoolean(options.normalize, 'options.normalize', false);
+  const labels = labelsOf(options);
+  const label = (name: string): string => `options.${labels[name] ?? name}`;
+  const pooling = checkChoice(options.pooling, label('pooling'), ['none', 'mean', 'cls'] as const, 'none');
+  const normalize = checkBoolean(options.normalize, label('normalize'), false);
   const texts = (typeof input === 'string' ? [input] : input) as string[];
   const dim = model.info.config.dim;
   if (pooling === 'none') {
     const { pooling: _, ...rest } = options;
-    return padTokens(await model.embedTokens(texts, { ...rest, normalize }), dim);
+    return padTokens(await model.embedTokens(texts, withLabels({ ...rest, normalize }, labels) as EmbedTokensOptions), dim);
   }
-  const vectors = await model.embed(texts, { ...options, pooling, normalize } as EmbedOptions);
+  const vectors = await model.embed(texts, withLabels({ ...options, pooling, normalize }, labels) as EmbedOptions);
   const data = new Float32Array(vectors.length * dim);
   vectors.forEach((v, i) => data.set(v, i * dim));
   return new Tensor(data, [vectors.length, dim]);
@@ -191,7 +225,7 @@ function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promi
     case 'fill-mask':
       return async (input, options) => {
         const o = camelOptions<FillMaskOptions>(options);
-        if (Array.isArray(input)) return (await model.fillMask(input as string[], o)).map(unwrapSingleMask);
+        if (isArray(input, 'input')) return (await model.fillMask(input as string[], o)).map(unwrapSingleMask);
         return unwrapSingleMask(await model.fillMask(input as string, o));
       };
     case 'text-classification':
@@ -212,7 +246,7 @@ function runner(task: PipelineTask, model: Model): (...args: unknown[]) => Promi
     case 'question-answering':
       return async (a, b, c) => {
         if (typeof a === 'string') return model.answerQuestion(a, b as string, camelOptions<QuestionAnsweringOptions>(c));
-        if (Array.isArray(a) && (typeof b === 'string' || Array.isArray(b))) {
+        if (isArray(a, 'question') && (typeof b === 'string' || isArray(b, 'context'))) {
           return model.answerQuestion(pairUp(a, b), camelOptions<QuestionAnsweringOptions>(c));
         }
         return model.answerQuestion(a as QuestionAnsweringInput, camelOptions<QuestionAnsweringOptions>(b));
@@ -236,8 +270,10 @@ export async function pipeline<T extends PipelineTask>(
   options: PipelineOptions = {},
 ): Promise<PipelineMap[T]> {
   if (!isPipelineTask(task)) throw invalidArgument(`one of ${Object.keys(TASKS).join(', ')}`, 'task', task);
-  if (!(modelOrPath instanceof Model) && typeof modelOrPath !== 'string') {
-    throw invalidArgument('a Model or a model directory path', 'model', modelOrPath);
+  // A brand check, not instanceof: Object.create(Model.prototype) is no model, and a revoked
+  // Proxy must not make it throw.
+  if (!ModelBase.isModel(modelOrPath) && typeof modelOrPath !== 'string') {
+    throw invalidArgument('a Model from loadModel() or a model directory path', 'model', modelOrPath);
   }
   const owned = typeof modelOrPath === 'string';
   const model = owned ? await loadModel(modelOrPath, loadOptionsOf(options, modelOrPath)) : modelOrPath;

@@ -5,7 +5,8 @@
  * names, ...) reject naming the option instead of being ignored, so a setting never silently
  * does nothing.
  */
-import { checkOptions, invalidArgument } from '../model/checks';
+import { checkOptions, invalidArgument, readCaller, unknownOption, withLabels } from '../model/checks';
+import { LOAD_OPTION_NAMES } from '../model/ModelBase';
 import { DistilBertError } from '../model/errors';
 import { native } from '../native';
 import type { LoadModelOptions } from './Model';
@@ -77,16 +78,37 @@ function mapDevice(device: unknown): string | undefined {
  * loadModel's options from `pipeline()`'s: transformers.js's names mapped, ours passed
  * through (loadModel checks them), a name given both ways or one without meaning here rejects.
  */
+/** transformers.js's names and the loadModel option each maps to. */
+const TJS_NAMES: Readonly<Record<string, string>> = {
+  local_files_only: 'localFilesOnly',
+  cache_dir: 'cacheDir',
+  progress_callback: 'onProgress',
+};
+
+/** Every load option name pipeline() takes (the transformers.js ones without meaning included, to say why). */
+const KNOWN_LOAD_NAMES: readonly string[] = [...new Set([...LOAD_OPTION_NAMES, ...Object.keys(TJS_NAMES)])];
+
 export function loadOptionsOf(options: unknown, modelId: string): LoadModelOptions {
   if (options === undefined) return {};
   checkOptions(options);
   const out: Record<string, unknown> = {};
+  const labels: Record<string, string> = {};
   const set = (name: string, key: string, value: unknown): void => {
-    if (name in out) throw invalidArgument(`only one of ${key} and ${name}`, `options.${name}`, value);
+    if (Object.prototype.hasOwnProperty.call(out, name)) {
+      throw new DistilBertError(
+        'DBN_INVALID_ARGUMENT',
+        `Expected only one of options.${labels[name] ?? name} and options.${key} (two names for one option) but received both; pass one`,
+      );
+    }
     out[name] = value;
+    if (name !== key) labels[name] = key;
   };
-  const given = options as Record<string, unknown>;
+  // Each value read once, into a plain copy.
+  const given = readCaller('options', () => Object.fromEntries(Object.keys(options as object).map((k) => [k, (options as Record<string, unknown>)[k]])));
   for (const [key, value] of Object.entries(given)) {
+    if (!Object.prototype.hasOwnProperty.call(NO_MEANING, key) && !KNOWN_LOAD_NAMES.includes(key)) {
+      throw unknownOption(key, 'pipeline()', KNOWN_LOAD_NAMES);
+    }
     if (Object.prototype.hasOwnProperty.call(NO_MEANING, key)) {
       throw new DistilBertError('DBN_INVALID_ARGUMENT', `options.${key} is a transformers.js option with no meaning here: ${NO_MEANING[key]}; remove it`);
     }
@@ -113,5 +135,5 @@ export function loadOptionsOf(options: unknown, modelId: string): LoadModelOptio
   const dtype = mapDtype(given.dtype, out.device as string | undefined);
   if (dtype !== undefined) out.dtype = dtype;
   if (out.device === undefined) delete out.device;
-  return out as LoadModelOptions;
+  return withLabels(out, labels) as LoadModelOptions;
 }

@@ -5,10 +5,10 @@
  * tokens, and answers come back as character spans of the context, widened to whole words.
  */
 import type { BatchKind } from '../model/batcher';
-import { checkBoolean, checkInteger, checkOptions, checkSignal, invalidArgument, positiveInteger } from '../model/checks';
+import { checkBoolean, checkInteger, checkSignal, checkTopK, copyArray, invalidArgument, isArray, positiveInteger, readCaller, type ReadOptions } from '../model/checks';
 import { DistilBertError } from '../model/errors';
 import type { Encoding } from '../model/Tokenizer';
-import { maxLengthOf, perToken, requireHead, softmax, type CallOptions, type PipelineContext } from './common';
+import { maxLengthOf, perToken, readTaskOptions, requireHead, softmax, type CallOptions, type PipelineContext } from './common';
 
 export interface QuestionAnsweringInput {
   question: string;
@@ -46,6 +46,8 @@ export interface Answer {
 export type AnswerResult = Answer | Answer[];
 
 interface Settings {
+  /** How the caller named docStride and maxSeqLen (`doc_stride` through pipeline()), for messages. */
+  names?: { docStride: string; maxSeqLen: string };
   topK: number;
   docStride: number;
   maxAnswerLen: number;
@@ -53,24 +55,30 @@ interface Settings {
   handleImpossibleAnswer: boolean;
 }
 
-function settings(ctx: PipelineContext, options: QuestionAnsweringOptions): Settings {
+function settings(ctx: PipelineContext, { values: options, label }: ReadOptions<QuestionAnsweringOptions>): Settings {
   const limit = maxLengthOf(ctx);
   // The model's limit bounds maxSeqLen, and maxSeqLen bounds docStride.
-  const maxSeqLen = checkInteger(options.maxSeqLen, 'options.maxSeqLen', 1, limit, Math.min(384, limit));
-  const docStride = checkInteger(options.docStride, 'options.docStride', 0, maxSeqLen - 1, Math.min(128, Math.floor(maxSeqLen / 2)));
-  positiveInteger(options.maxQuestionLen, 'options.maxQuestionLen', 64);
+  const maxSeqLen = checkInteger(options.maxSeqLen, label('maxSeqLen'), 1, limit, Math.min(384, limit));
+  const docStride = checkInteger(options.docStride, label('docStride'), 0, maxSeqLen - 1, Math.min(128, Math.floor(maxSeqLen / 2)));
+  positiveInteger(options.maxQuestionLen, label('maxQuestionLen'), 64);
+  const name = (key: 'docStride' | 'maxSeqLen'): string => label(key).replace(/^options\./, '');
   return {
-    topK: positiveInteger(options.topK, 'options.topK', 1),
+    names: { docStride: name('docStride'), maxSeqLen: name('maxSeqLen') },
+    topK: checkTopK(options.topK, label('topK'), 1),
     docStride,
-    maxAnswerLen: positiveInteger(options.maxAnswerLen, 'options.maxAnswerLen', 15),
+    maxAnswerLen: positiveInteger(options.maxAnswerLen, label('maxAnswerLen'), 15),
     maxSeqLen,
-    handleImpossibleAnswer: checkBoolean(options.handleImpossibleAnswer, 'options.handleImpossibleAnswer', false),
+    handleImpossibleAnswer: checkBoolean(options.handleImpossibleAnswer, label('handleImpossibleAnswer'), false),
   };
 }
 
+/** One `{ question, context }`, each field read once. */
 function checkInput(value: unknown, name: string): QuestionAnsweringInput {
   if (value === null || typeof value !== 'object') throw invalidArgument('a { question, context } object', name, value);
-  const { question, context } = value as Partial<QuestionAnsweringInput>;
+  const { question, context } = readCaller(name, () => {
+    const { question, context } = value as Partial<QuestionAnsweringInput>;
+    return { question, context };
+  });
   if (typeof question !== 'string' || question.trim() === '') {
     throw invalidArgument('a non-empty string', `${name}.question`, question);
   }
@@ -92,7 +100,7 @@ export type QaWindow = Pick<Encoding, 'ids' | 'sequenceIds' | 'wordIds' | 'offse
  */
 export function qaWindows(
   encoding: QaWindow,
-  s: Pick<Settings, 'maxSeqLen' | 'docStride'>,
+  s: Pick<Settings, 'maxSeqLen' | 'docStride' | 'names'>,
   index = 0,
 ): QaWindow[] {
   const n = encoding.ids.length;
@@ -105,16 +113,17 @@ export function qaWindows(
   }
   const suffixIdx = [n - 1]; // the closing [SEP]
   const room = s.maxSeqLen - prefixIdx.length - suffixIdx.length;
+  const { docStride, maxSeqLen } = s.names ?? { docStride: 'docStride', maxSeqLen: 'maxSeqLen' };
   if (room <= 0) {
     throw new DistilBertError(
       'DBN_INPUT_TOO_LONG',
-      `Input ${index}: the question takes ${prefixIdx.length - 2} tokens, which leaves no room for the context in maxSeqLen ${s.maxSeqLen}; shorten the question or raise maxSeqLen`,
+      `Input ${index}: the question takes ${prefixIdx.length - 2} tokens, which leaves no room for the context in ${maxSeqLen} ${s.maxSeqLen}; shorten the question or raise ${maxSeqLen}`,
     );
   }
   if (s.docStride >= room) {
     throw new DistilBertError(
       'DBN_INVALID_ARGUMENT',
-      `Input ${index}: docStride ${s.docStride} must be smaller than the ${room} context tokens a window holds next to this question; lower docStride or raise maxSeqLen`,
+      `Input ${index}: ${docStride} ${s.docStride} must be smaller than the ${room} context tokens a window holds next to this question; lower ${docStride} or raise ${maxSeqLen}`,
     );
   }
   const pick = (idx: number[]): QaWindow => ({
@@ -199,11 +208,11 @@ export async function runQuestionAnswering(
   input: QuestionAnsweringInput | QuestionAnsweringInput[],
   options: QuestionAnsweringOptions,
 ): Promise<AnswerResult | AnswerResult[]> {
-  checkOptions(options);
-  const single = !Array.isArray(input);
-  const inputs = single ? [checkInput(input, 'input')] : input.map((x, i) => checkInput(x, `input[${i}]`));
-  const s = settings(ctx, options);
-  const signal = checkSignal(options.signal);
+  const read = readTaskOptions<QuestionAnsweringOptions>(options, 'question-answering');
+  const single = !isArray(input, 'input');
+  const inputs = single ? [checkInput(input, 'input')] : copyArray(input as unknown[], 'input', checkInput);
+  const s = settings(ctx, read);
+  const signal = checkSignal(read.values.signal, read.label('signal'));
   requireHead(ctx, 'question-answering');
   const perInput = inputs.map((x, i) => qaWindows(ctx.tokenizer.encode(x.question, x.context), s, i));
   const flat = perInput.flat();

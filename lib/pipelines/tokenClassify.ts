@@ -241,15 +241,15 @@ export async function runTokenClassify(
   input: string | string[],
   options: TokenClassifyOptions,
 ): Promise<TokenClassifyResult | TokenClassifyResult[]> {
-  const { texts, single, signal } = openCall(input, options);
+  const { texts, single, signal, options: o } = openCall<TokenClassifyOptions>(input, options, 'token-classification');
   const strategy = checkChoice(
-    options.aggregationStrategy,
-    'options.aggregationStrategy',
+    o.values.aggregationStrategy,
+    o.label('aggregationStrategy'),
     ['none', 'simple', 'first', 'average', 'max'] as const,
     'none',
   );
-  const ignore = checkStrings(options.ignoreLabels, 'options.ignoreLabels', ['O']);
-  const truncate = checkBoolean(options.truncation, 'options.truncation', false);
+  const ignore = checkStrings(o.values.ignoreLabels, o.label('ignoreLabels'), ['O']);
+  const truncate = checkBoolean(o.values.truncation, o.label('truncation'), false);
   requireHead(ctx, 'token-classification');
   const id2label = ctx.native.info.config.id2label;
   const encodings = encodeTexts(ctx, texts, truncate);

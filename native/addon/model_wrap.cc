@@ -91,8 +91,8 @@ class FloatsJob : public AsyncJob {
 
 class DisposeJob : public AsyncJob {
  public:
-  DisposeJob(Napi::Env env, Napi::Object owner, Session* session)
-      : AsyncJob(env, owner), session_(session) {}
+  DisposeJob(Napi::Env env, Napi::Object owner, Session* session, TokenizerWrap* tokenizer)
+      : AsyncJob(env, owner), session_(session), tokenizer_(tokenizer) {}
   // Frees the weights and the session's hold on the tokenizer (the JS Tokenizer keeps its own
   // while JS can reach it).
   void Execute() override {
@@ -101,13 +101,17 @@ class DisposeJob : public AsyncJob {
   }
   // The owner thread (and, with it, the per-thread OpenMP pool libtorch made for it) ends now,
   // not when GC finalizes the Model: Dispose() stopped the queue, this was its last job.
+  // The model's JS Tokenizer lets go of the tables too (it throws DBN_DISPOSED from now on):
+  // here, after every job queued before dispose() has settled and its results were decoded.
   Napi::Value Resolve(Napi::Env env) override {
     session_->thread.Join();
+    tokenizer_->Release(env);
     return env.Undefined();
   }
 
  private:
   Session* session_;
+  TokenizerWrap* tokenizer_;  // kept alive by the Model, which this job's owner reference holds
 };
 
 }  // namespace
@@ -276,7 +280,8 @@ Napi::Value ModelWrap::Dispose(const Napi::CallbackInfo& info) {
     done.Resolve(env.Undefined());
     return done.Promise();
   }
-  auto job = std::make_unique<DisposeJob>(env, Value(), session_.get());
+  auto job = std::make_unique<DisposeJob>(env, Value(), session_.get(),
+                                          TokenizerWrap::Unwrap(tokenizer_.Value()));
   Napi::Promise promise = Dispatch(env, std::move(job));
   session_->thread.Stop();
   // Weights are freed by the queued job; V8's count can drop now since no new work starts.

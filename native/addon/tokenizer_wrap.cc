@@ -235,10 +235,10 @@ Napi::Value TokenizerWrap::Encode(const Napi::CallbackInfo& info) {
   const std::string pair = has_pair ? info[1].As<Napi::String>().Utf8Value() : std::string();
   const bool add_special = info.Length() < 3 || info[2].ToBoolean();
   const EncodeOptions options =
-      OptionsFrom(env, *tokenizer_, info.Length() > 3 ? info[3] : env.Undefined(), add_special);
+      OptionsFrom(env, Live(env), info.Length() > 3 ? info[3] : env.Undefined(), add_special);
   try {
-    Encoding e = has_pair ? tokenizer_->EncodePair(text, pair, options)
-                          : tokenizer_->Encode(text, options);
+    Encoding e = has_pair ? Live(env).EncodePair(text, pair, options)
+                          : Live(env).Encode(text, options);
     return ToJs(env, e, text, pair, WantTokens(info.Length() > 3 ? info[3] : env.Undefined()));
   } catch (const Error& e) {
     ThrowError(env, e);
@@ -260,7 +260,7 @@ TokenizerWrap::BatchArgs TokenizerWrap::ReadBatch(const Napi::CallbackInfo& info
   const bool add_special = info.Length() < 2 || info[1].ToBoolean();
   const Napi::Value opts = info.Length() > 2 ? info[2] : env.Undefined();
   BatchArgs args;
-  args.options = OptionsFrom(env, *tokenizer_, opts, add_special);
+  args.options = OptionsFrom(env, Live(env), opts, add_special);
   const uint32_t n = texts_js.Length();
   Napi::Value pairs_v = opts.IsObject() ? opts.As<Napi::Object>().Get("pairs") : env.Undefined();
   const bool has_pairs = pairs_v.IsArray();
@@ -307,7 +307,7 @@ Napi::Value TokenizerWrap::EncodeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   BatchArgs args = ReadBatch(info);
   try {
-    const std::vector<Encoding> encodings = tokenizer_->EncodeBatch(args.inputs, args.options, args.threads);
+    const std::vector<Encoding> encodings = Live(env).EncodeBatch(args.inputs, args.options, args.threads);
     const uint32_t n = static_cast<uint32_t>(encodings.size());
     auto out = Napi::Array::New(env, n);
     static const std::string kEmpty;
@@ -326,7 +326,7 @@ Napi::Value TokenizerWrap::EncodeIds(const Napi::CallbackInfo& info) {
   BatchArgs args = ReadBatch(info);
   args.options.with_tokens = false;
   try {
-    const std::vector<Encoding> encodings = tokenizer_->EncodeBatch(args.inputs, args.options, args.threads);
+    const std::vector<Encoding> encodings = Live(env).EncodeBatch(args.inputs, args.options, args.threads);
     size_t total = 0;
     for (const Encoding& e : encodings) total += e.ids.size();
     auto ids = Napi::Int32Array::New(env, total);
@@ -354,7 +354,7 @@ Napi::Value TokenizerWrap::DecodeFilled(const Napi::CallbackInfo& info) {
   if (position < 0) ThrowInvalid(env, "Expected a non-negative integer for position");
   try {
     const std::vector<std::string> texts =
-        tokenizer_->DecodeFilled(ids, static_cast<size_t>(position), candidates, skip);
+        Live(env).DecodeFilled(ids, static_cast<size_t>(position), candidates, skip);
     auto out = Napi::Array::New(env, texts.size());
     for (size_t i = 0; i < texts.size(); ++i) out.Set(static_cast<uint32_t>(i), texts[i]);
     return out;
@@ -364,49 +364,78 @@ Napi::Value TokenizerWrap::DecodeFilled(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TokenizerWrap::Decode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   const std::vector<int32_t> ids = Int32ArrayArg(info, 0, "ids", false);
   const bool skip = info.Length() < 2 || info[1].ToBoolean();
   try {
-    return Napi::String::New(info.Env(), tokenizer_->Decode(ids, skip));
+    return Napi::String::New(env, Live(env).Decode(ids, skip));
   } catch (const Error& e) {
-    ThrowError(info.Env(), e);
+    ThrowError(env, e);
   }
 }
 
 Napi::Value TokenizerWrap::TokenToId(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), tokenizer_->TokenToId(StringArg(info, 0, "token")));
+  Napi::Env env = info.Env();
+  return Napi::Number::New(env, Live(env).TokenToId(StringArg(info, 0, "token")));
 }
 
 Napi::Value TokenizerWrap::IdToToken(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   const int32_t id = IntArg(info, 0, "id");
   try {
-    return Napi::String::New(info.Env(), tokenizer_->IdToToken(id));
+    return Napi::String::New(env, Live(env).IdToToken(id));
   } catch (const Error& e) {
-    ThrowError(info.Env(), e);
+    ThrowError(env, e);
   }
 }
 
 Napi::Value TokenizerWrap::Vocab(const Napi::CallbackInfo& info) {
-  const int32_t n = tokenizer_->vocab_size();
-  auto out = Napi::Array::New(info.Env(), static_cast<size_t>(n));
-  for (int32_t i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), tokenizer_->IdToToken(i));
+  Napi::Env env = info.Env();
+  const Tokenizer& tokenizer = Live(env);
+  const int32_t n = tokenizer.vocab_size();
+  auto out = Napi::Array::New(env, static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), tokenizer.IdToToken(i));
   return out;
 }
 
-Napi::Value TokenizerWrap::Info(const Napi::CallbackInfo& info) {
-  // Fixed for the tokenizer's life and read on every pipeline call: built once, frozen.
-  if (info_.IsEmpty()) {
-    auto o = Napi::Object::New(info.Env());
-    o.Set("vocabSize", tokenizer_->vocab_size());
-    o.Set("clsId", tokenizer_->cls_id());
-    o.Set("sepId", tokenizer_->sep_id());
-    o.Set("padId", tokenizer_->pad_id());
-    o.Set("unkId", tokenizer_->unk_id());
-    o.Set("maskId", tokenizer_->mask_id());
-    o.Set("maskToken", tokenizer_->mask_token());
-    napi_object_freeze(info.Env(), o);
-    info_ = Napi::Persistent(o);
+const Tokenizer& TokenizerWrap::Live(Napi::Env env) const {
+  if (!tokenizer_) {
+    ThrowError(env, Error(ErrorCode::kDisposed,
+                          "the tokenizer was disposed with its model; load the model again, or use "
+                          "loadTokenizer() for a tokenizer of its own"));
   }
+  return *tokenizer_;
+}
+
+void TokenizerWrap::Release(Napi::Env env) {
+  if (!tokenizer_) return;
+  if (info_.IsEmpty()) {  // info stays readable afterwards
+    info_ = Napi::Persistent(InfoObject(env, *tokenizer_));
+  }
+  tokenizer_.reset();
+  // Raw call: a throwing wrapper would terminate the process during environment teardown.
+  int64_t ignored = 0;
+  if (reported_bytes_ != 0) napi_adjust_external_memory(env, -reported_bytes_, &ignored);
+  reported_bytes_ = 0;
+}
+
+Napi::Object TokenizerWrap::InfoObject(Napi::Env env, const Tokenizer& t) {
+  auto o = Napi::Object::New(env);
+  o.Set("vocabSize", t.vocab_size());
+  o.Set("clsId", t.cls_id());
+  o.Set("sepId", t.sep_id());
+  o.Set("padId", t.pad_id());
+  o.Set("unkId", t.unk_id());
+  o.Set("maskId", t.mask_id());
+  o.Set("maskToken", t.mask_token());
+  napi_object_freeze(env, o);
+  return o;
+}
+
+Napi::Value TokenizerWrap::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  // Fixed for the tokenizer's life and read on every pipeline call: built once, frozen.
+  if (info_.IsEmpty()) info_ = Napi::Persistent(InfoObject(env, Live(env)));
   return info_.Value();
 }
 

@@ -17,6 +17,13 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   explicit TokenizerWrap(const Napi::CallbackInfo& info);
   ~TokenizerWrap() override;
 
+  // JS thread. Drops this object's hold on the tokenizer's tables (freed now unless something
+  // else still holds them) and gives back the memory reported to V8; `info` stays readable,
+  // every other method then throws DBN_DISPOSED. Idempotent. A Model's dispose() calls it
+  // on the model's tokenizer once its owner thread has ended, so the tokenizer does not wait
+  // for the garbage collector.
+  void Release(Napi::Env env);
+
   // loadTokenizer(path: string): Promise<Tokenizer>. Async (libuv pool): parses
   // tokenizer.json, or vocab.txt (+ tokenizer_config.json), in a directory or at a file path.
   // Rejects DBN_MODEL_LOAD_FAILED.
@@ -60,12 +67,15 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   // info: { vocabSize, clsId, sepId, padId, unkId, maskId, maskToken }. Getter.
   Napi::Value Info(const Napi::CallbackInfo& info);
 
+  static Napi::Object InfoObject(Napi::Env env, const Tokenizer& tokenizer);
+  // The tokenizer, or a DBN_DISPOSED throw after Release().
+  const Tokenizer& Live(Napi::Env env) const;
   struct BatchArgs;
   BatchArgs ReadBatch(const Napi::CallbackInfo& info) const;
   Napi::Object ToJs(Napi::Env env, const Encoding& e, const std::string& text,
                     const std::string& pair, bool with_tokens) const;
 
-  std::shared_ptr<const Tokenizer> tokenizer_;
+  std::shared_ptr<const Tokenizer> tokenizer_;  // null after Release()
   int64_t reported_bytes_ = 0;  // told to V8, so GC collects unreachable tokenizers in time
   Napi::ObjectReference info_;
 };

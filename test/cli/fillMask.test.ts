@@ -47,7 +47,7 @@ describe('distilbert-native fill-mask', () => {
     expect(noMask.stderr).toMatch(/^error \[DBN_NO_MASK\]/);
     const badK = cli('fill-mask', '--model', dir, '--top-k', 'lots', 'a [MASK]');
     expect(badK.code).toBe(2);
-    expect(badK.stderr).toMatch(/--top-k must be a positive integer/);
+    expect(badK.stderr).toMatch(/--top-k must be an integer from 1 to 2147483647/);
     const missing = cli('fill-mask', '--model', '/no/such/dir', 'a [MASK]');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/DBN_MODEL_LOAD_FAILED/);
