@@ -74,6 +74,12 @@ export async function createServer(model: Model, options: ServerOptions = {}): P
     if (!doc && methods.includes('POST')) unserved.push(r.url);
   });
   app.addHook('preClose', async () => void (state.closing = true));
+  // A request accepted before the close is answered with `Connection: close`: its keep-alive
+  // socket then ends after the answer, so server.close() (which closes only the sockets idle
+  // when it is called) finishes instead of waiting out the grace period on a client's pool.
+  app.addHook('onSend', async (_request, reply) => {
+    if (state.closing || state.draining) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (_request, reply) => {
     if (state.closing) {
       return sendError(reply, new HttpError(503, 'DBN_DISPOSED', 'The server is shutting down; retry on another replica', { connection: 'close' }));

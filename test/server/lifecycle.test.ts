@@ -46,7 +46,7 @@ describe('overload and timeout', () => {
 });
 
 describe('closing', () => {
-  it("a request that arrives on a busy keep-alive connection while closing gets the package's 503", async () => {
+  it('a keep-alive connection busy at close gets its answer with Connection: close, then ends (so close() finishes)', async () => {
     const s = await serve(fixture('tiny-mlm-s1', ['--seed', '1']));
     const port = Number(new URL(s.url).port);
     const body = JSON.stringify({ inputs: { input_string: many(200) } });
@@ -54,20 +54,19 @@ describe('closing', () => {
     let data = '';
     sock.setEncoding('utf8');
     sock.on('data', (d) => (data += d));
-    const ended = new Promise((resolve) => sock.on('close', resolve));
+    const ended = new Promise((resolve) => sock.on('close', () => resolve('closed')));
     try {
       sock.write(`POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       for (let i = 0; i < 400 && s.model.stats().queuedCalls + s.model.stats().runningSequences === 0; i++) await new Promise((r) => setTimeout(r, 2));
       const closed = s.server.app.close();
-      // The connection is busy, so close() leaves it open; the next request on it is refused.
+      // A request pipelined behind the busy one is not answered: the connection ends after the
+      // answer in progress, which says so (a client retries it elsewhere, RFC 9112 section 9.3.2).
       sock.write('GET /info HTTP/1.1\r\nHost: x\r\n\r\n');
-      await closed;
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+      expect(await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('close() still waiting'), 10_000))])).toBe('closed');
+      expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r('socket still open'), 5000))])).toBe('closed');
       const answers = data.split(/(?=HTTP\/1\.1 )/);
-      expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503']);
-      expect(answers[1]).toMatch(/\r\nconnection: close\r\n/i);
-      const error = JSON.parse(answers[1]!.slice(answers[1]!.indexOf('\r\n\r\n') + 4));
-      expect(error).toEqual({ error: { code: 'DBN_DISPOSED', message: expect.stringMatching(/shutting down/) } });
+      expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200']);
+      expect(answers[0]).toMatch(/\r\nconnection: close\r\n/i);
     } finally {
       sock.destroy();
       await s.model.dispose();
@@ -102,7 +101,10 @@ describe('client disconnect', () => {
 describe('SIGTERM', () => {
   it('with requests in flight: all answered, /ready never lies, exit 0', async () => {
     const dir = fixture('tiny-mlm-s1', ['--seed', '1']);
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--model', dir, '--port', '0', '--grace-ms', '20000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // One intra-op thread: libtorch's default (every core) spins OpenMP threads that make each
+    // call ~100x slower when the 2 cores are shared (CI, parallel test files), and the drain
+    // must fit in the grace period on a loaded machine too.
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--model', dir, '--port', '0', '--grace-ms', '60000', '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no address in 60 s: ${stderr}`)), 60_000);
@@ -127,8 +129,8 @@ describe('SIGTERM', () => {
       const rs = await Promise.all(inflight);
       expect(rs.map((r) => r.status)).toEqual(rs.map(() => 200));
       for (const r of rs) expect(r.json).toEqual(rs[0]!.json);
-      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
-      expect(code).toBe(0);
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 70_000))]);
+      expect(code, stderr).toBe(0);
       expect(stderr).toMatch(/SIGTERM, draining/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
