@@ -46,7 +46,7 @@ class Linear {
   ComputeType compute_ = ComputeType::kFloat32;
 };
 
-// Whether the packed oneDNN path is compiled in (reported in model info and the bench).
+// Whether the packed oneDNN path is compiled in (runtimeInfo().onednnLinear, shown by doctor).
 bool LinearHasDnnl();
 
 }  // namespace dbn

@@ -5,6 +5,8 @@
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/version.h>
 
+#include "core/linear.h"
+
 namespace dbn {
 
 namespace {
@@ -29,9 +31,7 @@ RuntimeInfo GetRuntimeInfo() {
   if (at::hasCUDA()) {
     info.cuda_device_count = static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
   }
-#ifdef DBN_HAVE_DNNL
-  info.onednn_linear = true;
-#endif
+  info.onednn_linear = LinearHasDnnl();
   info.mkldnn = at::hasMKLDNN();
   info.blas = ConfigValue(info.torch_config, "BLAS_INFO");
   return info;
