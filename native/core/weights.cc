@@ -157,22 +157,58 @@ DistilBertWeights BuildWeights(const ModelConfig& c, const TensorLookup& lookup,
   return w;
 }
 
-TensorLookup SafetensorsLookup(const std::string& path, std::vector<std::string>* names) {
+namespace {
+
+// The context of a tensor that borrows the mapping: keeps the pages valid while it lives.
+struct Borrow {
+  std::shared_ptr<MappedFile> file;
+  std::shared_ptr<std::atomic<int64_t>> live;
+  size_t begin = 0, end = 0;  // the tensor's bytes, as offsets into the file
+};
+
+void EndBorrow(void* context) {
+  std::unique_ptr<Borrow> borrow(static_cast<Borrow*>(context));
+  borrow->file->Forget(borrow->begin, borrow->end);
+  borrow->live->fetch_sub(1, std::memory_order_acq_rel);
+}
+
+}  // namespace
+
+bool BorrowsFile(const at::Tensor& t) {
+  return t.defined() && t.has_storage() && t.storage().data_ptr().get_deleter() == &EndBorrow;
+}
+
+at::Tensor Owned(const at::Tensor& t) {
+  return BorrowsFile(t) ? t.clone(at::MemoryFormat::Contiguous) : t;
+}
+
+TensorLookup SafetensorsLookup(const std::string& path, std::vector<std::string>* names,
+                               std::shared_ptr<const std::atomic<int64_t>>* live_borrows) {
   auto file = std::make_shared<SafetensorsFile>(SafetensorsFile::Open(path));
+  auto live = std::make_shared<std::atomic<int64_t>>(0);
   if (names != nullptr) {
     for (const auto& e : file->tensors) names->push_back(e.name);
   }
-  return [file](const std::string& name) -> std::optional<at::Tensor> {
+  if (live_borrows != nullptr) *live_borrows = live;
+  return [file, live](const std::string& name) -> std::optional<at::Tensor> {
     for (const auto& e : file->tensors) {
       if (e.name != name) continue;
       const uint8_t* data = file->DataOf(e);
       const auto options = at::TensorOptions().dtype(ToScalarType(e.dtype));
-      // Copied, never borrowed: once loaded, a model must not read its file again (a
-      // truncated file would SIGBUS the process, an overwritten one change its answers). The
-      // mapping is released when the lookup goes, at the end of the load.
-      at::Tensor t = at::empty(e.shape, options);
-      std::memcpy(t.data_ptr(), data, e.end - e.begin);
-      return t;
+      if (reinterpret_cast<uintptr_t>(data) % DTypeSize(e.dtype) != 0) {
+        // Misaligned data cannot be wrapped: copy it (once; the copy is owned).
+        at::Tensor t = at::empty(e.shape, options);
+        std::memcpy(t.data_ptr(), data, e.end - e.begin);
+        return t;
+      }
+      const size_t begin = file->data_offset + e.begin, end = file->data_offset + e.end;
+      // The maker owns the context from here on (EndBorrow runs even if make_tensor throws),
+      // then the tensor's storage does.
+      live->fetch_add(1, std::memory_order_acq_rel);
+      return at::for_blob(const_cast<uint8_t*>(data), e.shape)
+          .context(new Borrow{file->file, live, begin, end}, &EndBorrow)
+          .options(options)
+          .make_tensor();
     }
     return std::nullopt;
   };
