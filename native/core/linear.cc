@@ -30,7 +30,8 @@ at::Tensor Apply(const at::Tensor& y, Epilogue epilogue) {
 struct Linear::Packed {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::memory::desc weights_md;
-  dnnl::memory weights;  // packed copy owned by oneDNN
+  dnnl::memory weights;  // the packed copy, in `storage`
+  at::Tensor storage;    // bytes of the packed weight (EmptyWeight: huge pages)
   dnnl::memory::desc bias_md;
   at::Tensor bias;  // float32 [out]
   dnnl::primitive_attr attr;
@@ -112,7 +113,8 @@ Linear::Linear(const std::vector<at::Tensor>& weight_parts, const at::Tensor& bi
     try {
       const dnnl::memory::desc any({p->in, p->out}, p->src_type, tag::any);
       p->weights_md = MakePd(*p, kPackRows, any).weights_desc();
-      p->weights = dnnl::memory(p->weights_md, p->engine);
+      p->storage = EmptyWeight({static_cast<int64_t>(p->weights_md.get_size())}, at::kByte);
+      p->weights = dnnl::memory(p->weights_md, p->engine, p->storage.data_ptr());
       dnnl::stream stream(p->engine);
       // Where each part goes: its columns of the packed [in, out] matrix, when the layout's
       // blocks split there; else (empty) the parts are concatenated and packed at once.

@@ -2,7 +2,11 @@
 
 #include <ATen/ATen.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -179,7 +183,50 @@ bool BorrowsFile(const at::Tensor& t) {
 }
 
 at::Tensor Owned(const at::Tensor& t) {
-  return BorrowsFile(t) ? t.clone(at::MemoryFormat::Contiguous) : t;
+  return BorrowsFile(t) ? EmptyWeight(t.sizes(), t.scalar_type()).copy_(t) : t;
+}
+
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+struct Mapping {
+  void* start;
+  size_t length;
+};
+
+void Unmap(void* context) {
+  std::unique_ptr<Mapping> m(static_cast<Mapping*>(context));
+  ::munmap(m->start, m->length);
+}
+
+}  // namespace
+
+at::Tensor EmptyWeight(at::IntArrayRef shape, at::ScalarType dtype) {
+  const auto options = at::TensorOptions().dtype(dtype);
+  const size_t bytes = static_cast<size_t>(c10::multiply_integers(shape)) * c10::elementSize(dtype);
+  if (bytes < kHugePage) return at::empty(shape, options);
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t length = (bytes + page - 1) / page * page;
+  // Over-map by one huge page, then unmap what lies outside the aligned range. A length that
+  // is not a multiple of 2 MiB ends in small pages: nothing is rounded up to be resident.
+  void* raw = ::mmap(nullptr, length + kHugePage, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) {
+    throw Error(ErrorCode::kOutOfMemory, "cannot allocate " + std::to_string(bytes) +
+                                             " bytes for the model's weights: " + std::strerror(errno));
+  }
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t start = (begin + kHugePage - 1) / kHugePage * kHugePage;
+  const uintptr_t end = begin + length + kHugePage;
+  if (start > begin) ::munmap(raw, start - begin);
+  if (end > start + length) ::munmap(reinterpret_cast<void*>(start + length), end - (start + length));
+  void* data = reinterpret_cast<void*>(start);
+  ::madvise(data, length, MADV_HUGEPAGE);  // advice: without THP these are small pages
+  return at::for_blob(data, shape)
+      .context(new Mapping{data, length}, &Unmap)  // owned by the maker, then the storage
+      .options(options)
+      .make_tensor();
 }
 
 TensorLookup SafetensorsLookup(const std::string& path, std::vector<std::string>* names,
