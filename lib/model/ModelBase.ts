@@ -5,7 +5,7 @@
  * this folder never imports them.
  */
 import fs from 'node:fs';
-import { native, type NativeModel, type NativeModelInfo } from '../native';
+import { native, type NativeModel, type NativeModelConfig, type NativeModelInfo } from '../native';
 import { Batcher, batchingConfig, type BatchingConfig, type BatchingOptions } from './batcher';
 import { checkInteger, checkOptions, checkPath, invalidArgument } from './checks';
 import { chooseDevice, cudaFactsOnce } from './device';
@@ -45,6 +45,11 @@ export interface LoadModelOptions extends BatchingOptions, HubOptions {
  */
 export interface ModelParts {
   readonly native: NativeModel;
+  /**
+   * `native.info.config`, read once: it never changes, and every call reads it (the native
+   * `info` getter builds a new object each time, which costs tens of µs on a cache-cold call).
+   */
+  readonly config: NativeModelConfig;
   readonly tokenizer: Tokenizer;
   readonly batcher: Batcher;
 }
@@ -59,7 +64,7 @@ export class ModelBase {
   /** @internal */
   constructor(nativeModel: NativeModel, batching: BatchingOptions = {}) {
     this.tokenizer = new Tokenizer(nativeModel.tokenizer);
-    this.parts = { native: nativeModel, tokenizer: this.tokenizer, batcher: new Batcher(batching) };
+    this.parts = { native: nativeModel, config: nativeModel.info.config, tokenizer: this.tokenizer, batcher: new Batcher(batching) };
   }
 
   get info(): NativeModelInfo {

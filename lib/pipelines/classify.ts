@@ -71,7 +71,7 @@ export async function runClassify(
 ): Promise<ClassifyResult | ClassifyResult[]> {
   const { texts, single, signal } = openCall(input, options);
   const topK = checkTopK(options.topK, 1, true);
-  const id2label = ctx.native.info.config.id2label;
+  const id2label = ctx.config.id2label;
   const fn = checkChoice(
     options.functionToApply,
     'options.functionToApply',
