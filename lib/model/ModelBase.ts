@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { native, type NativeModel, type NativeModelInfo, type NativeRuntimeInfo } from '../native';
+import { native, type NativeModel, type NativeModelConfig, type NativeModelInfo, type NativeRuntimeInfo } from '../native';
 import { Batcher, batchingConfig, type BatchingConfig, type BatchingOptions } from './batcher';
 import { checkInteger, checkPath, readOptions } from './checks';
 import { chooseDevice, cudaFactsOnce } from './device';
@@ -46,6 +46,11 @@ export interface LoadModelOptions extends BatchingOptions, HubOptions {
  */
 export interface ModelParts {
   readonly native: NativeModel;
+  /**
+   * `native.info.config`, read once: it never changes, and every call reads it (the native
+   * `info` getter builds a new object each time, which costs tens of µs on a cache-cold call).
+   */
+  readonly config: NativeModelConfig;
   readonly tokenizer: Tokenizer;
   readonly batcher: Batcher;
 }
@@ -59,7 +64,7 @@ export class ModelBase {
   /** @internal */
   constructor(nativeModel: NativeModel, batching: BatchingOptions = {}) {
     this.tokenizer = new Tokenizer(nativeModel.tokenizer);
-    this.#parts = { native: nativeModel, tokenizer: this.tokenizer, batcher: new Batcher(batching) };
+    this.#parts = { native: nativeModel, config: nativeModel.info.config, tokenizer: this.tokenizer, batcher: new Batcher(batching) };
   }
 
   /** True for a model made by loadModel() (not, say, `Object.create(Model.prototype)`). */

@@ -186,8 +186,12 @@ export class Batcher {
       // Shortest first: a large call's batches then hold sequences of similar length, which is
       // what attention padded to the longest wants (the CUDA path). Results go back by index,
       // so order does not leak out.
-      const order = sequences.map((_, i) => i).sort((a, b) => sequences[a]!.length - sequences[b]!.length);
-      for (const index of order) this.#queue.push({ call, index, ids: sequences[index]! });
+      if (sequences.length === 1) {
+        this.#queue.push({ call, index: 0, ids: sequences[0]! });
+      } else {
+        const order = sequences.map((_, i) => i).sort((a, b) => sequences[a]!.length - sequences[b]!.length);
+        for (const index of order) this.#queue.push({ call, index, ids: sequences[index]! });
+      }
       this.#queuedCalls.add(call);
       this.#schedule();
     });
@@ -235,6 +239,8 @@ export class Batcher {
 
   /** Whether the next batch would be cut by the budget rather than by running out of queue. */
   #isFull(): boolean {
+    // One sequence alone (one caller at a time, the usual case) fills only a batch of one.
+    if (this.#queue.length === 1) return this.config.maxBatchSize === 1;
     const n = this.#take(false).length;
     return n === this.config.maxBatchSize || n < this.#countKey();
   }
@@ -268,8 +274,12 @@ export class Batcher {
     }
     const entries = picked.map((i) => this.#queue[i]!);
     if (remove) {
-      const taken = new Set(picked);
-      this.#queue = this.#queue.filter((_, i) => !taken.has(i));
+      if (picked.length === this.#queue.length) {
+        this.#queue = [];
+      } else {
+        const taken = new Set(picked);
+        this.#queue = this.#queue.filter((_, i) => !taken.has(i));
+      }
     }
     return entries;
   }
@@ -279,12 +289,18 @@ export class Batcher {
     const entries = this.#take(true);
     if (entries.length === 0) return;
     this.#refreshQueuedCalls(entries);
-    const lengths = Int32Array.from(entries, (e) => e.ids.length);
-    const ids = new Int32Array(lengths.reduce((a, b) => a + b, 0));
-    let offset = 0;
-    for (const e of entries) {
-      ids.set(e.ids, offset);
-      offset += e.ids.length;
+    const lengths = new Int32Array(entries.length);
+    let total = 0;
+    for (let i = 0; i < entries.length; i++) total += lengths[i] = entries[i]!.ids.length;
+    // One sequence goes as it is (a view; the native call copies its input before returning).
+    let ids = entries[0]!.ids;
+    if (entries.length > 1) {
+      ids = new Int32Array(total);
+      let offset = 0;
+      for (const e of entries) {
+        ids.set(e.ids, offset);
+        offset += e.ids.length;
+      }
     }
     this.#batches++;
     this.#sequences += entries.length;
@@ -328,6 +344,10 @@ export class Batcher {
 
   /** A call leaves the queue count once its last sequence is dispatched. */
   #refreshQueuedCalls(entries: Entry[]): void {
+    if (this.#queue.length === 0) {
+      for (const e of entries) this.#queuedCalls.delete(e.call);
+      return;
+    }
     const touched = new Set(entries.map((e) => e.call));
     for (const call of touched) {
       if (!this.#queue.some((e) => e.call === call)) this.#queuedCalls.delete(call);

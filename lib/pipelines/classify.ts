@@ -71,7 +71,7 @@ export async function runClassify(
 ): Promise<ClassifyResult | ClassifyResult[]> {
   const { texts, single, signal, options: o } = openCall<ClassifyOptions>(input, options, 'text-classification');
   const topK = checkTopK(o.values.topK, o.label('topK'), 1, true);
-  const id2label = ctx.native.info.config.id2label;
+  const id2label = ctx.config.id2label;
   const fn = checkChoice(
     o.values.functionToApply,
     o.label('functionToApply'),

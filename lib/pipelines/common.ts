@@ -49,13 +49,13 @@ export function openCall<T extends CallOptions>(
 }
 
 export function maxLengthOf(ctx: PipelineContext): number {
-  return ctx.native.info.config.maxPositionEmbeddings;
+  return ctx.config.maxPositionEmbeddings;
 }
 
 /** Throws `DBN_UNSUPPORTED_MODEL` unless the checkpoint has the head `task` needs (the registry's). */
 export function requireHead(ctx: PipelineContext, task: PipelineTask): void {
   const { head, method } = TASKS[task];
-  const actual = ctx.native.info.config.architecture;
+  const actual = ctx.config.architecture;
   if (head !== null && actual !== head) {
     throw new DistilBertError(
       'DBN_UNSUPPORTED_MODEL',
@@ -125,6 +125,8 @@ export function argmax(values: ArrayLike<number>): number {
 
 /** Splits a packed per-sequence result (`width` values per sequence) into one copy per sequence. */
 export function perSequence(values: Float32Array, count: number, width: number): Float32Array[] {
+  // A batch of one is its row: the native call made the array for this batch alone.
+  if (count === 1 && values.length === width) return [values];
   // slice, not subarray: each caller owns its row, not a view of the whole batch.
   return Array.from({ length: count }, (_, i) => values.slice(i * width, (i + 1) * width));
 }

@@ -21,7 +21,7 @@ export interface EmbedOptions extends CallOptions {
 }
 
 function embedKind(ctx: PipelineContext, pooling: 'mean' | 'cls', normalize: boolean): BatchKind<Float32Array> {
-  const dim = ctx.native.info.config.dim;
+  const dim = ctx.config.dim;
   return {
     key: `embed:${pooling}:${normalize}`,
     run: async (ids, lengths) => perSequence(await ctx.native.embed(ids, lengths, pooling, normalize), lengths.length, dim),

@@ -35,16 +35,22 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** One case-insensitive pattern per mask token (replace() with a /g pattern starts at 0 every time). */
+const maskPatterns = new Map<string, RegExp>();
+
 /**
  * `[mask]` in any letter case means the mask token: the model card writes `[mask]`, while the
  * tokenizer (HF-exact) only matches the special token `[MASK]` case-sensitively.
  */
 export function normalizeMasks(text: string, maskToken: string): string {
-  return text.replace(new RegExp(escapeRegExp(maskToken), 'gi'), maskToken);
+  let pattern = maskPatterns.get(maskToken);
+  if (!pattern) maskPatterns.set(maskToken, (pattern = new RegExp(escapeRegExp(maskToken), 'gi')));
+  return text.replace(pattern, maskToken);
 }
 
 /** transformers' `clean_up_tokenization`, which BERT tokenizers apply after decoding. */
 export function cleanUpTokenization(s: string): string {
+  if (!s.includes(' ')) return s; // every pattern starts with a space (most token_str)
   return s
     .replace(/ \./g, '.')
     .replace(/ \?/g, '?')

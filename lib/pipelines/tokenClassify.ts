@@ -251,7 +251,7 @@ export async function runTokenClassify(
   const ignore = checkStrings(o.values.ignoreLabels, o.label('ignoreLabels'), ['O']);
   const truncate = checkBoolean(o.values.truncation, o.label('truncation'), false);
   requireHead(ctx, 'token-classification');
-  const id2label = ctx.native.info.config.id2label;
+  const id2label = ctx.config.id2label;
   const encodings = encodeTexts(ctx, texts, truncate);
   const ids = encodings.map((e) => Int32Array.from(e.ids));
   const rows = await ctx.batcher.submit(tokenClassifyKind(ctx, id2label.length), ids, signal);

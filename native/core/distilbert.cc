@@ -40,13 +40,15 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
   ModelFiles files = FindModelFiles(path, options);
   // Large activation buffers are reused rather than mapped afresh by every forward (see
   // core/cpu_allocator.h). Process-wide, installed once.
-  CachingCpuAllocator::InstallOnce();
+  CachingCpuAllocator& allocator = CachingCpuAllocator::InstallOnce();
+  const int64_t cached_before = allocator.Stats().cached_bytes;
   const std::string& weights_path = files.weights_path;
   // Every tensor of a safetensors file must be accounted for by the config. A TorchScript
   // archive holds whatever its module does; one that does not map runs its own forward.
   std::vector<std::string> names;
   const bool safetensors = files.format == "safetensors";
-  TensorLookup lookup = safetensors ? SafetensorsLookup(weights_path, &names)
+  std::shared_ptr<const std::atomic<int64_t>> borrows;
+  TensorLookup lookup = safetensors ? SafetensorsLookup(weights_path, &names, &borrows)
                                     : TorchScriptLookup(weights_path);
   std::unique_ptr<Engine> engine;
   bool runs_script = false;
@@ -68,6 +70,17 @@ std::unique_ptr<DistilBert> DistilBert::Load(const std::string& path, const Load
                                             files.device);
     runs_script = true;
   }
+  // The file is unmapped here, unless a tensor the engine kept still borrows it: then the model
+  // would read its file after the load (changed answers or SIGBUS when the file changes).
+  lookup = nullptr;
+  if (borrows && borrows->load(std::memory_order_acquire) != 0) {
+    throw Error(ErrorCode::kInternal,
+                weights_path + ": internal error: " + std::to_string(borrows->load()) +
+                    " loaded tensors still read the weights file; please report this");
+  }
+  // Blocks the load freed (converted or concatenated weights, once packed) are not a
+  // forward's working set: give them back rather than keep them cached.
+  if (allocator.Stats().cached_bytes > cached_before) allocator.Trim();
   return std::unique_ptr<DistilBert>(new DistilBert(std::move(files), std::move(engine), runs_script));
 }
 

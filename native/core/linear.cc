@@ -4,6 +4,7 @@
 
 
 #include "common/error.h"
+#include "core/weights.h"
 
 #ifdef DBN_HAVE_DNNL
 #include <oneapi/dnnl/dnnl.hpp>
@@ -29,7 +30,8 @@ at::Tensor Apply(const at::Tensor& y, Epilogue epilogue) {
 struct Linear::Packed {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::memory::desc weights_md;
-  dnnl::memory weights;  // packed copy owned by oneDNN
+  dnnl::memory weights;  // the packed copy, in `storage`
+  at::Tensor storage;    // bytes of the packed weight (EmptyWeight: huge pages)
   dnnl::memory::desc bias_md;
   at::Tensor bias;  // float32 [out]
   dnnl::primitive_attr attr;
@@ -54,6 +56,19 @@ dnnl::matmul::primitive_desc MakePd(const Linear::Packed& p, int64_t rows,
                                       p.engine);
 }
 
+// Whether the layout pads a dimension (blocks that do not divide it).
+bool Padded(const dnnl::memory::desc& md) {
+#if DNNL_VERSION_MAJOR >= 3
+  const dnnl::memory::dims dims = md.get_dims(), padded = md.get_padded_dims();
+  return dims != padded;
+#else
+  for (int i = 0; i < md.data.ndims; ++i) {
+    if (md.data.dims[i] != md.data.padded_dims[i]) return true;
+  }
+  return false;
+#endif
+}
+
 }  // namespace
 
 #else
@@ -72,14 +87,20 @@ bool LinearHasDnnl() {
 
 Linear::Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilogue,
                ComputeType compute)
+    : Linear(std::vector<at::Tensor>{weight}, bias, epilogue, compute) {}
+
+Linear::Linear(const std::vector<at::Tensor>& weight_parts, const at::Tensor& bias,
+               Epilogue epilogue, ComputeType compute)
     : epilogue_(epilogue), compute_(compute) {
+  TORCH_CHECK(!weight_parts.empty(), "Linear needs a weight");
 #ifdef DBN_HAVE_DNNL
-  if (weight.device().is_cpu()) {
+  if (weight_parts[0].device().is_cpu()) {
     auto p = std::make_unique<Packed>();
-    p->out = weight.size(0);
-    p->in = weight.size(1);
+    p->out = 0;
+    for (const at::Tensor& w : weight_parts) p->out += w.size(0);
+    p->in = weight_parts[0].size(1);
     p->src_type = compute == ComputeType::kBFloat16 ? dt::bf16 : dt::f32;
-    p->bias = bias.contiguous();
+    p->bias = Owned(bias.contiguous());
     p->bias_md = dnnl::memory::desc({1, p->out}, dt::f32, tag::ab);
     if (epilogue == Epilogue::kRelu) {
       dnnl::post_ops ops;
@@ -92,14 +113,40 @@ Linear::Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilog
     try {
       const dnnl::memory::desc any({p->in, p->out}, p->src_type, tag::any);
       p->weights_md = MakePd(*p, kPackRows, any).weights_desc();
-      // Our weight is [out, in] row-major, i.e. the K x N matrix oneDNN wants in "ba" order.
-      at::Tensor w = weight.contiguous();
-      if (compute == ComputeType::kBFloat16) w = w.to(at::kBFloat16);
-      dnnl::memory plain({{p->in, p->out}, p->src_type, tag::ba}, p->engine, w.data_ptr());
-      p->weights = dnnl::memory(p->weights_md, p->engine);
+      p->storage = EmptyWeight({static_cast<int64_t>(p->weights_md.get_size())}, at::kByte);
+      p->weights = dnnl::memory(p->weights_md, p->engine, p->storage.data_ptr());
       dnnl::stream stream(p->engine);
-      dnnl::reorder(plain, p->weights).execute(stream, plain, p->weights);
-      stream.wait();
+      // Where each part goes: its columns of the packed [in, out] matrix, when the layout's
+      // blocks split there; else (empty) the parts are concatenated and packed at once.
+      std::vector<dnnl::memory::desc> regions;
+      int64_t offset = 0;
+      for (const at::Tensor& w : weight_parts) {
+        // A padded layout would leave padding that no part's reorder zeroes.
+        if (weight_parts.size() == 1 || Padded(p->weights_md)) break;
+        dnnl::memory::desc sub = p->weights_md.submemory_desc({p->in, w.size(0)}, {0, offset},
+                                                              /*allow_empty=*/true);
+        if (sub.is_zero()) {
+          regions.clear();
+          break;
+        }
+        regions.push_back(sub);
+        offset += w.size(0);
+      }
+      // Our weight is [out, in] row-major, i.e. the K x N matrix oneDNN wants in "ba" order.
+      // The reorder reads it where it is (a weights file's mapping, during the load) and
+      // converts to bfloat16 itself where that is the compute type.
+      auto pack = [&](const at::Tensor& weight, const dnnl::memory::desc& dst_md) {
+        at::Tensor w = weight.contiguous();
+        dnnl::memory plain({{p->in, w.size(0)}, dt::f32, tag::ba}, p->engine, w.data_ptr());
+        dnnl::memory dst(dst_md, p->engine, p->weights.get_data_handle());
+        dnnl::reorder(plain, dst).execute(stream, plain, dst);
+        stream.wait();
+      };
+      if (regions.empty()) {
+        pack(weight_parts.size() == 1 ? weight_parts[0] : at::cat(weight_parts, 0), p->weights_md);
+      } else {
+        for (size_t i = 0; i < regions.size(); ++i) pack(weight_parts[i], regions[i]);
+      }
     } catch (const dnnl::error& e) {
       throw Error(ErrorCode::kInvalidArgument,
                   std::string("this CPU cannot run the ") +
@@ -110,8 +157,9 @@ Linear::Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilog
     return;
   }
 #endif
-  weight_ = compute == ComputeType::kBFloat16 ? weight.to(at::kBFloat16) : weight;
-  bias_ = compute == ComputeType::kBFloat16 ? bias.to(at::kBFloat16) : bias;
+  const at::Tensor weight = weight_parts.size() == 1 ? weight_parts[0] : at::cat(weight_parts, 0);
+  weight_ = compute == ComputeType::kBFloat16 ? weight.to(at::kBFloat16) : Owned(weight);
+  bias_ = compute == ComputeType::kBFloat16 ? bias.to(at::kBFloat16) : Owned(bias);
 }
 
 Linear Linear::Shared(const at::Tensor& weight, const at::Tensor& bias) {

@@ -12,6 +12,7 @@
 #include <ATen/Tensor.h>
 
 #include <memory>
+#include <vector>
 
 namespace dbn {
 
@@ -21,9 +22,16 @@ enum class ComputeType { kFloat32, kBFloat16 };
 class Linear {
  public:
   Linear();
-  // weight [out, in], bias [out], float32 on the target device. The packed path copies the
-  // weight, so the caller may drop `weight` afterwards.
+  // weight [out, in], bias [out], float32 on the target device. Nothing kept refers to the
+  // caller's tensors' memory when that memory borrows a weights file (weights.h, Owned): the
+  // packed path reorders the weight straight into oneDNN's layout (converting to bfloat16 on
+  // the way), the others keep an owned copy. The caller may drop `weight` afterwards.
   Linear(const at::Tensor& weight, const at::Tensor& bias, Epilogue epilogue, ComputeType compute);
+  // One GEMM over several weights stacked along `out` (Q, K and V), each [out_i, in]: each part
+  // is packed straight into its rows of the packed weight, without concatenating them first
+  // (a concatenation only where oneDNN's layout cannot be split there). bias: [sum out_i].
+  Linear(const std::vector<at::Tensor>& weight_parts, const at::Tensor& bias, Epilogue epilogue,
+         ComputeType compute);
   // float32 matmul that reads `weight` where it is (kept alive here, not copied or packed):
   // for a weight shared with another use, such as the MLM projector tied to the embeddings.
   static Linear Shared(const at::Tensor& weight, const at::Tensor& bias);

@@ -18,44 +18,56 @@ constexpr double kLayerNormEps = 1e-12;
 PackedEngine::PackedEngine(const ModelConfig& config, DistilBertWeights weights,
                            c10::Device device, ComputeType compute)
     : config_(config), weights_(std::move(weights)), device_(device) {
+  // The weights may borrow the mapped weights file (weights.h): the GEMM weights are packed
+  // straight from it, everything kept as it is gets one owned copy (Owned), so nothing held
+  // here reads the file once the load is over, and nothing is copied twice.
+  DistilBertWeights& w = weights_;
+  const bool tied = w.vocab_proj_w.defined() && w.vocab_proj_w.is_same(w.word_emb);
+  for (at::Tensor* t : {&w.word_emb, &w.pos_emb, &w.emb_ln_w, &w.emb_ln_b, &w.vocab_ln_w,
+                        &w.vocab_ln_b, &w.vocab_proj_w, &w.vocab_proj_b, &w.pre_classifier_w,
+                        &w.pre_classifier_b, &w.classifier_w, &w.classifier_b, &w.qa_w, &w.qa_b}) {
+    *t = Owned(*t);
+  }
+  if (tied) w.vocab_proj_w = w.word_emb;  // one copy of the tied matrix
   const Epilogue act = config_.activation == Activation::kGelu ? Epilogue::kGelu : Epilogue::kRelu;
   int64_t layer_bytes = 0;
-  for (LayerWeights& l : weights_.layers) {
+  for (LayerWeights& l : w.layers) {
     LayerOps ops;
-    // One GEMM for Q, K and V: [3*dim, dim].
-    ops.qkv = Linear(at::cat({l.q_w, l.k_w, l.v_w}, 0), at::cat({l.q_b, l.k_b, l.v_b}, 0),
-                     Epilogue::kNone, compute);
+    // One GEMM for Q, K and V: [3*dim, dim], each part packed into its rows.
+    ops.qkv = Linear({l.q_w, l.k_w, l.v_w}, at::cat({l.q_b, l.k_b, l.v_b}, 0), Epilogue::kNone,
+                     compute);
     ops.out = Linear(l.out_w, l.out_b, Epilogue::kNone, compute);
     ops.ffn1 = Linear(l.ffn1_w, l.ffn1_b, act, compute);
     ops.ffn2 = Linear(l.ffn2_w, l.ffn2_b, Epilogue::kNone, compute);
-    ops.sa_ln_w = l.sa_ln_w;
-    ops.sa_ln_b = l.sa_ln_b;
-    ops.out_ln_w = l.out_ln_w;
-    ops.out_ln_b = l.out_ln_b;
+    ops.sa_ln_w = Owned(l.sa_ln_w);
+    ops.sa_ln_b = Owned(l.sa_ln_b);
+    ops.out_ln_w = Owned(l.out_ln_w);
+    ops.out_ln_b = Owned(l.out_ln_b);
     for (const Linear* lin : {&ops.qkv, &ops.out, &ops.ffn1, &ops.ffn2}) layer_bytes += lin->weight_bytes();
     layer_bytes += 4 * l.sa_ln_w.nbytes();
     layers_.push_back(std::move(ops));
     l = LayerWeights();  // drop the source tensors: the Linear ops hold what runs
   }
+  int64_t head_bytes = 0;
   if (config_.head == HeadKind::kMaskedLm) {
-    vocab_transform_ = Linear(weights_.vocab_transform_w, weights_.vocab_transform_b, act, compute);
+    vocab_transform_ = Linear(w.vocab_transform_w, w.vocab_transform_b, act, compute);
+    head_bytes += vocab_transform_.weight_bytes();
+    w.vocab_transform_w = w.vocab_transform_b = at::Tensor();  // vocab_transform_ holds them
     // float32 even for bfloat16 models: a bfloat16 copy would hold the tied embeddings twice.
-    vocab_projector_ = Linear::Shared(weights_.vocab_proj_w, weights_.vocab_proj_b);
+    vocab_projector_ = Linear::Shared(w.vocab_proj_w, w.vocab_proj_b);
   }
   // Embeddings and heads as resolved (the tied projector is the embedding itself).
   int64_t other = 0;
-  for (const at::Tensor* t : {&weights_.word_emb, &weights_.pos_emb, &weights_.emb_ln_w,
-                              &weights_.emb_ln_b, &weights_.vocab_transform_w,
-                              &weights_.vocab_transform_b, &weights_.vocab_ln_w, &weights_.vocab_ln_b,
-                              &weights_.vocab_proj_b, &weights_.pre_classifier_w,
-                              &weights_.pre_classifier_b, &weights_.classifier_w,
-                              &weights_.classifier_b, &weights_.qa_w, &weights_.qa_b}) {
+  for (const at::Tensor* t : {&w.word_emb, &w.pos_emb, &w.emb_ln_w, &w.emb_ln_b, &w.vocab_ln_w,
+                              &w.vocab_ln_b, &w.vocab_proj_b, &w.pre_classifier_w,
+                              &w.pre_classifier_b, &w.classifier_w, &w.classifier_b, &w.qa_w,
+                              &w.qa_b}) {
     if (t->defined()) other += t->nbytes();
   }
-  if (weights_.vocab_proj_w.defined() && !weights_.vocab_proj_w.is_same(weights_.word_emb)) {
-    other += weights_.vocab_proj_w.nbytes();
+  if (w.vocab_proj_w.defined() && !w.vocab_proj_w.is_same(w.word_emb)) {
+    other += w.vocab_proj_w.nbytes();
   }
-  parameter_bytes_ = layer_bytes + other;
+  parameter_bytes_ = layer_bytes + head_bytes + other;
 }
 
 at::Tensor PackedEngine::Hidden(const TokenBatch& batch, const std::vector<int64_t>* rows) const {

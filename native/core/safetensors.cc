@@ -152,8 +152,8 @@ std::shared_ptr<MappedFile> MappedFile::Open(const std::string& path) {
   const size_t size = static_cast<size_t>(st.st_size);
   void* p = nullptr;
   if (size > 0) {
-    // MAP_PRIVATE + PROT_WRITE: tensors wrap these pages without a copy; a write (none is
-    // expected) would go to a private copy, never to the user's file.
+    // MAP_PRIVATE + PROT_WRITE: tensors wrap these pages without a copy during the load; a
+    // write (none is expected) would go to a private copy, never to the user's file.
     p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   }
   ::close(fd);
@@ -161,6 +161,17 @@ std::shared_ptr<MappedFile> MappedFile::Open(const std::string& path) {
     throw Error(ErrorCode::kModelLoadFailed, "cannot map " + path + ": " + std::strerror(errno));
   }
   return std::shared_ptr<MappedFile>(new MappedFile(static_cast<uint8_t*>(p), size));
+}
+
+void MappedFile::Forget(size_t begin, size_t end) const {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t base = reinterpret_cast<uintptr_t>(data_);
+  const uintptr_t first = (base + begin + page - 1) / page * page;
+  const uintptr_t last = (base + std::min(end, size_)) / page * page;
+  // Advice only: a failure leaves the pages resident until the unmap, nothing worse.
+  if (data_ != nullptr && last > first) {
+    ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  }
 }
 
 MappedFile::~MappedFile() {

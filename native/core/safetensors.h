@@ -29,13 +29,19 @@ struct TensorEntry {
 std::vector<TensorEntry> ParseSafetensors(const uint8_t* bytes, size_t size,
                                           const std::string& source, size_t* data_offset);
 
-// A read-only memory map of a whole file; tensors borrow its pages, so it is shared-owned.
+// A read-only memory map of a whole file, for the duration of one load. Tensors may borrow its
+// pages while the load runs (weights.h); none may outlive it: a mapped page read after the
+// load would show the file's later changes, or SIGBUS once it is truncated.
 class MappedFile {
  public:
   static std::shared_ptr<MappedFile> Open(const std::string& path);
   ~MappedFile();
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  // Drops the pages lying wholly inside [data() + begin, data() + end) from this process
+  // (MADV_DONTNEED; the page cache keeps them), once what was read there is packed or copied,
+  // so the mapping does not add to the peak resident set. Reading them again is still safe.
+  void Forget(size_t begin, size_t end) const;
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 

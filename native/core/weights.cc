@@ -2,7 +2,11 @@
 
 #include <ATen/ATen.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -157,22 +161,101 @@ DistilBertWeights BuildWeights(const ModelConfig& c, const TensorLookup& lookup,
   return w;
 }
 
-TensorLookup SafetensorsLookup(const std::string& path, std::vector<std::string>* names) {
+namespace {
+
+// The context of a tensor that borrows the mapping: keeps the pages valid while it lives.
+struct Borrow {
+  std::shared_ptr<MappedFile> file;
+  std::shared_ptr<std::atomic<int64_t>> live;
+  size_t begin = 0, end = 0;  // the tensor's bytes, as offsets into the file
+};
+
+void EndBorrow(void* context) {
+  std::unique_ptr<Borrow> borrow(static_cast<Borrow*>(context));
+  borrow->file->Forget(borrow->begin, borrow->end);
+  borrow->live->fetch_sub(1, std::memory_order_acq_rel);
+}
+
+}  // namespace
+
+bool BorrowsFile(const at::Tensor& t) {
+  return t.defined() && t.has_storage() && t.storage().data_ptr().get_deleter() == &EndBorrow;
+}
+
+at::Tensor Owned(const at::Tensor& t) {
+  return BorrowsFile(t) ? EmptyWeight(t.sizes(), t.scalar_type()).copy_(t) : t;
+}
+
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+struct Mapping {
+  void* start;
+  size_t length;
+};
+
+void Unmap(void* context) {
+  std::unique_ptr<Mapping> m(static_cast<Mapping*>(context));
+  ::munmap(m->start, m->length);
+}
+
+}  // namespace
+
+at::Tensor EmptyWeight(at::IntArrayRef shape, at::ScalarType dtype) {
+  const auto options = at::TensorOptions().dtype(dtype);
+  const size_t bytes = static_cast<size_t>(c10::multiply_integers(shape)) * c10::elementSize(dtype);
+  if (bytes < kHugePage) return at::empty(shape, options);
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t length = (bytes + page - 1) / page * page;
+  // Over-map by one huge page, then unmap what lies outside the aligned range. A length that
+  // is not a multiple of 2 MiB ends in small pages: nothing is rounded up to be resident.
+  void* raw = ::mmap(nullptr, length + kHugePage, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) {
+    throw Error(ErrorCode::kOutOfMemory, "cannot allocate " + std::to_string(bytes) +
+                                             " bytes for the model's weights: " + std::strerror(errno));
+  }
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t start = (begin + kHugePage - 1) / kHugePage * kHugePage;
+  const uintptr_t end = begin + length + kHugePage;
+  if (start > begin) ::munmap(raw, start - begin);
+  if (end > start + length) ::munmap(reinterpret_cast<void*>(start + length), end - (start + length));
+  void* data = reinterpret_cast<void*>(start);
+  ::madvise(data, length, MADV_HUGEPAGE);  // advice: without THP these are small pages
+  return at::for_blob(data, shape)
+      .context(new Mapping{data, length}, &Unmap)  // owned by the maker, then the storage
+      .options(options)
+      .make_tensor();
+}
+
+TensorLookup SafetensorsLookup(const std::string& path, std::vector<std::string>* names,
+                               std::shared_ptr<const std::atomic<int64_t>>* live_borrows) {
   auto file = std::make_shared<SafetensorsFile>(SafetensorsFile::Open(path));
+  auto live = std::make_shared<std::atomic<int64_t>>(0);
   if (names != nullptr) {
     for (const auto& e : file->tensors) names->push_back(e.name);
   }
-  return [file](const std::string& name) -> std::optional<at::Tensor> {
+  if (live_borrows != nullptr) *live_borrows = live;
+  return [file, live](const std::string& name) -> std::optional<at::Tensor> {
     for (const auto& e : file->tensors) {
       if (e.name != name) continue;
       const uint8_t* data = file->DataOf(e);
       const auto options = at::TensorOptions().dtype(ToScalarType(e.dtype));
-      // Copied, never borrowed: once loaded, a model must not read its file again (a
-      // truncated file would SIGBUS the process, an overwritten one change its answers). The
-      // mapping is released when the lookup goes, at the end of the load.
-      at::Tensor t = at::empty(e.shape, options);
-      std::memcpy(t.data_ptr(), data, e.end - e.begin);
-      return t;
+      if (reinterpret_cast<uintptr_t>(data) % DTypeSize(e.dtype) != 0) {
+        // Misaligned data cannot be wrapped: copy it (once; the copy is owned).
+        at::Tensor t = at::empty(e.shape, options);
+        std::memcpy(t.data_ptr(), data, e.end - e.begin);
+        return t;
+      }
+      const size_t begin = file->data_offset + e.begin, end = file->data_offset + e.end;
+      // The maker owns the context from here on (EndBorrow runs even if make_tensor throws),
+      // then the tensor's storage does.
+      live->fetch_add(1, std::memory_order_acq_rel);
+      return at::for_blob(const_cast<uint8_t*>(data), e.shape)
+          .context(new Borrow{file->file, live, begin, end}, &EndBorrow)
+          .options(options)
+          .make_tensor();
     }
     return std::nullopt;
   };

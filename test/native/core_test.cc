@@ -1,12 +1,17 @@
-// Native tests of engine parts that need no model: the caching CPU allocator and packed
-// attention (against padded, masked attention computed in float64 with plain ATen ops).
+// Native tests of engine parts that need no model: the caching CPU allocator, packed
+// attention (against padded, masked attention computed in float64 with plain ATen ops), the
+// packed linear layers built from parts, and tensors borrowing a mapped safetensors file.
 // Prints failures and a final line "N passed, N failed".
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/InferenceMode.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <random>
 #include <string>
@@ -15,6 +20,8 @@
 
 #include "core/attention.h"
 #include "core/cpu_allocator.h"
+#include "core/linear.h"
+#include "core/weights.h"
 
 namespace {
 
@@ -144,12 +151,107 @@ void AttentionTests() {
   Check((alone - all.narrow(0, 8, 33)).abs().max().item<double>() < 1e-6, "batched equals single");
 }
 
+
+bool Same(const at::Tensor& a, const at::Tensor& b) { return a.sizes() == b.sizes() && a.equal(b); }
+
+void LinearTests() {
+  at::manual_seed(3);
+  const int64_t in = 64;
+  const at::Tensor q = at::randn({64, in}), k = at::randn({64, in}), v = at::randn({64, in});
+  const at::Tensor bias = at::randn({192});
+  const at::Tensor x = at::randn({5, in});
+  for (const auto compute : {dbn::ComputeType::kFloat32, dbn::ComputeType::kBFloat16}) {
+    const std::string name = compute == dbn::ComputeType::kFloat32 ? "float32" : "bfloat16";
+    try {
+      // Parts packed into their rows of one weight give what the concatenated weight gives.
+      const dbn::Linear parts({q, k, v}, bias, dbn::Epilogue::kNone, compute);
+      const dbn::Linear whole(at::cat({q, k, v}, 0), bias, dbn::Epilogue::kNone, compute);
+      Check(Same(parts(x), whole(x)), name + ": Linear from Q, K, V parts equals the concatenation");
+      // Parts narrower than oneDNN's blocks (here 64 columns) are concatenated first instead.
+      const at::Tensor q2 = q.narrow(0, 0, 32), k2 = k.narrow(0, 0, 32), v2 = v.narrow(0, 0, 32);
+      const at::Tensor b2 = bias.narrow(0, 0, 96);
+      Check(Same(dbn::Linear({q2, k2, v2}, b2, dbn::Epilogue::kNone, compute)(x),
+                 dbn::Linear(at::cat({q2, k2, v2}, 0), b2, dbn::Epilogue::kNone, compute)(x)),
+            name + ": Linear from narrow parts equals the concatenation");
+      if (compute == dbn::ComputeType::kBFloat16) {
+        // The reorder's own float32 -> bfloat16 conversion rounds as libtorch's does: weights
+        // already rounded to bfloat16 give the same outputs.
+        const at::Tensor w = at::cat({q, k, v}, 0);
+        const dbn::Linear rounded(w.to(at::kBFloat16).to(at::kFloat), bias, dbn::Epilogue::kNone, compute);
+        Check(Same(whole(x), rounded(x)), "bfloat16: packing converts as at::Tensor::to(kBFloat16)");
+      } else {
+        const at::Tensor ref = at::linear(x.to(at::kDouble), at::cat({q, k, v}, 0).to(at::kDouble),
+                                          bias.to(at::kDouble));
+        Check((parts(x).to(at::kDouble) - ref).abs().max().item<double>() < 1e-4,
+              "float32: Linear from parts matches x W^T + b");
+      }
+    } catch (const std::exception& e) {
+      std::printf("skipped %s Linear checks: %s\n", name.c_str(), e.what());
+    }
+  }
+}
+
+// A two-tensor safetensors file; returns its path.
+std::string WriteSafetensors(const at::Tensor& a, const at::Tensor& b) {
+  const std::string path = "/tmp/dbn-core-test-" + std::to_string(::getpid()) + ".safetensors";
+  const int64_t na = a.nbytes(), nb = b.nbytes();
+  std::string header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + std::to_string(a.size(0)) + "," +
+                       std::to_string(a.size(1)) + "],\"data_offsets\":[0," + std::to_string(na) +
+                       "]},\"b\":{\"dtype\":\"F32\",\"shape\":[" + std::to_string(b.size(0)) +
+                       "],\"data_offsets\":[" + std::to_string(na) + "," + std::to_string(na + nb) + "]}}";
+  while (header.size() % 8 != 0) header += ' ';
+  std::ofstream f(path, std::ios::binary);
+  const uint64_t len = header.size();
+  for (int i = 0; i < 8; ++i) f.put(static_cast<char>((len >> (8 * i)) & 0xff));
+  f << header;
+  f.write(static_cast<const char*>(a.data_ptr()), na);
+  f.write(static_cast<const char*>(b.data_ptr()), nb);
+  return path;
+}
+
+bool Mapped(const std::string& path) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find(path) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void BorrowTests() {
+  const at::Tensor a = at::randn({300, 100}), b = at::randn({7});
+  const std::string path = WriteSafetensors(a, b);
+  std::shared_ptr<const std::atomic<int64_t>> live;
+  std::vector<std::string> names;
+  dbn::TensorLookup lookup = dbn::SafetensorsLookup(path, &names, &live);
+  Check(names.size() == 2 && Mapped(path), "lookup maps the file and lists its tensors");
+  at::Tensor ta = *lookup("a");
+  at::Tensor tb = *lookup("b");
+  Check(!lookup("c").has_value(), "an absent name is nullopt");
+  Check(Same(ta, a) && Same(tb, b), "borrowed tensors read the file's values");
+  Check(dbn::BorrowsFile(ta) && dbn::BorrowsFile(ta.t()) && live->load() == 2,
+        "tensors (and their views) borrow the mapping, and are counted");
+  const at::Tensor owned = dbn::Owned(ta);
+  Check(!dbn::BorrowsFile(owned) && Same(owned, a) && owned.data_ptr() != ta.data_ptr(),
+        "Owned() copies a borrowed tensor");
+  Check(dbn::Owned(owned).is_same(owned) && !dbn::Owned(at::Tensor()).defined(),
+        "Owned() keeps an owned or undefined tensor as it is");
+  lookup = nullptr;
+  Check(Mapped(path), "a borrowed tensor keeps the mapping after the lookup is gone");
+  ta = tb = at::Tensor();
+  Check(live->load() == 0 && !Mapped(path), "the file is unmapped with the last borrowed tensor");
+  Check(Same(owned, a), "the owned copy outlives the mapping");
+  std::remove(path.c_str());
+}
+
 }  // namespace
 
 int main() {
   at::set_num_threads(2);
   AllocatorTests();
   AttentionTests();
+  LinearTests();
+  BorrowTests();
   std::printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }
