@@ -61,7 +61,7 @@ const EMBED_TOKENS_OPTIONS = ['embedTokens', ['normalize', 'truncation', 'signal
  * way out, so both share native calls.
  */
 function hiddenKind(ctx: PipelineContext): BatchKind<Float32Array> {
-  const dim = ctx.native.info.config.dim;
+  const dim = ctx.config.dim;
   return {
     key: 'hiddenStates',
     run: async (ids, lengths) => perToken(await ctx.native.hiddenStates(ids, lengths), lengths, dim),
@@ -92,7 +92,7 @@ export async function runEmbedTokens(
   const normalize = checkBoolean(o.values.normalize, o.label('normalize'), false);
   const truncate = checkBoolean(o.values.truncation, o.label('truncation'), false);
   const ids = encodeIds(ctx, texts, truncate);
-  const dim = ctx.native.info.config.dim;
+  const dim = ctx.config.dim;
   const rows = await ctx.batcher.submit(hiddenKind(ctx), ids, signal);
   const tensors = rows.map((data) => {
     if (normalize) normalizeRows(data, dim);
