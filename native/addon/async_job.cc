@@ -3,10 +3,12 @@
 
 namespace dbn::addon {
 
-AsyncJob::AsyncJob(Napi::Env env, Napi::Object owner)
+AsyncJob::AsyncJob(Napi::Env env, Napi::Object owner, ErrorStack stack)
     : deferred_(Napi::Promise::Deferred::New(env)), env_(env) {
-  Napi::Error error = Napi::Error::New(env, "");
-  NAPI_THROW_IF_FAILED_VOID(env, napi_create_reference(env, error.Value(), 1, &error_));
+  if (stack == ErrorStack::kCaller) {
+    Napi::Error error = Napi::Error::New(env, "");
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_reference(env, error.Value(), 1, &error_));
+  }
   if (!owner.IsEmpty()) {
     NAPI_THROW_IF_FAILED_VOID(env, napi_create_reference(env, owner, 1, &owner_));
   }
@@ -34,7 +36,7 @@ void AsyncJob::Settle(Napi::Env env) {
   try {
     Napi::HandleScope scope(env);
     napi_value error_value = nullptr;
-    napi_get_reference_value(env, error_, &error_value);
+    if (error_ != nullptr) napi_get_reference_value(env, error_, &error_value);
     if (!failed_) {
       try {
         deferred_.Resolve(Resolve(env));
@@ -45,7 +47,8 @@ void AsyncJob::Settle(Napi::Env env) {
         message_ = std::string("internal error: ") + e.what();
       }
     }
-    Napi::Object error(env, error_value);
+    Napi::Object error = error_value != nullptr ? Napi::Object(env, error_value)
+                                                : Napi::Error::New(env, "").Value();
     error.Set("message", message_);
     error.Set("code", ErrorCodeName(code_));
     deferred_.Reject(error);

@@ -1,12 +1,13 @@
 // Promise plumbing between the JS thread and a model's owner thread.
 //
 // An AsyncJob is created on the JS thread, where it captures the promise, an Error object
-// (so a native failure keeps the caller's stack) and a strong reference to the object it works
-// for (so GC cannot finalize that object mid-job). Execute() runs on the owner thread on data
-// the job copied in beforehand and never touches a JS handle. The Settler hands the finished
-// job back to the JS thread through one thread-safe function per environment (so the addon is
-// context-aware: each worker_thread has its own), which is ref'ed only while jobs are pending
-// so an idle model never keeps the process alive.
+// (so a native failure keeps the caller's stack; see ErrorStack for jobs that make it later)
+// and a strong reference to the object it works for (so GC cannot finalize that object
+// mid-job). Execute() runs on the owner thread on data the job copied in beforehand and never
+// touches a JS handle. The Settler hands the finished job back to the JS thread through one
+// thread-safe function per environment (so the addon is context-aware: each worker_thread has
+// its own), which is ref'ed only while jobs are pending so an idle model never keeps the
+// process alive.
 #pragma once
 
 #include <napi.h>
@@ -18,9 +19,15 @@
 
 namespace dbn::addon {
 
+// Stack kCaller: the Error is made at the call, so a failure carries the caller's stack.
+// kAtFailure: made only if the job fails, for calls whose JS caller keeps the stack itself
+// (lib/model/batcher.ts captures each caller's and gives it to the error it hands out):
+// capturing a stack costs 30-90 us on a cache-cold call, once per call is enough.
+enum class ErrorStack { kCaller, kAtFailure };
+
 class AsyncJob {
  public:
-  AsyncJob(Napi::Env env, Napi::Object owner);
+  AsyncJob(Napi::Env env, Napi::Object owner, ErrorStack stack = ErrorStack::kCaller);
   virtual ~AsyncJob() = default;
   AsyncJob(const AsyncJob&) = delete;
   AsyncJob& operator=(const AsyncJob&) = delete;

@@ -36,8 +36,9 @@ class FillMaskJob : public AsyncJob {
  public:
   FillMaskJob(Napi::Env env, Napi::Object owner, Session* session, TokenBatch batch,
               int32_t top_k, std::vector<int32_t> targets)
-      : AsyncJob(env, owner), session_(session), batch_(std::move(batch)), top_k_(top_k),
-        targets_(std::move(targets)) {}
+      // Called by the batcher only, which keeps each caller's stack (async_job.h).
+      : AsyncJob(env, owner, ErrorStack::kAtFailure), session_(session), batch_(std::move(batch)),
+        top_k_(top_k), targets_(std::move(targets)) {}
   void Execute() override {
     if (!session_->model) throw Error(ErrorCode::kDisposed, "the model was disposed");
     // The mask id is the model's own tokenizer's: it never needs to cross to JS and back.
@@ -63,12 +64,13 @@ class FillMaskJob : public AsyncJob {
 
 // A head whose result is one or more float arrays: returns a Float32Array, or an object of
 // them when several names are given.
+// Called by the batcher only, as FillMaskJob.
 class FloatsJob : public AsyncJob {
  public:
   using Run = ModelWrap::HeadRun;
   FloatsJob(Napi::Env env, Napi::Object owner, Session* session, TokenBatch batch,
             std::vector<std::string> names, Run run)
-      : AsyncJob(env, owner), session_(session), batch_(std::move(batch)),
+      : AsyncJob(env, owner, ErrorStack::kAtFailure), session_(session), batch_(std::move(batch)),
         names_(std::move(names)), run_(std::move(run)) {}
   void Execute() override {
     if (!session_->model) throw Error(ErrorCode::kDisposed, "the model was disposed");

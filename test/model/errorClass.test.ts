@@ -54,4 +54,23 @@ describe('error class', () => {
     expect(disposed).toBeInstanceOf(DistilBertError);
     expect(disposed.code).toBe('DBN_DISPOSED');
   });
+
+  it('a native failure inside a batched job keeps its code and message, and the caller stack', async () => {
+    // Task jobs make their Error only when they fail (the batcher keeps each caller's stack).
+    const model = await loadModel(fixture('tiny-mlm-s1', ['--seed', '1']));
+    try {
+      const outside = Int32Array.of(101, 99_999_999, 102);
+      const direct = await rejection(model.parts.native.embed(outside, Int32Array.of(3), 'mean', false));
+      expect(direct).toBeInstanceOf(Error);
+      expect(direct.code).toBe('DBN_INVALID_ARGUMENT');
+      expect(direct.message).toMatch(/token id 99999999 is outside the vocabulary/);
+      const kind = { key: 'raw', run: (ids: Int32Array, lengths: Int32Array) => model.parts.native.fillMask(ids, lengths, 5, null) };
+      const batched = await rejection(model.batcher.submit(kind, [Int32Array.of(101, 103, 99_999_999, 102)]));
+      expect(batched).toBeInstanceOf(DistilBertError);
+      expect(batched.code).toBe('DBN_INVALID_ARGUMENT');
+      expect(batched.stack).toMatch(/errorClass\.test\.ts/);
+    } finally {
+      await model.dispose();
+    }
+  });
 });
