@@ -58,7 +58,11 @@ export function installJsonParser(app: FastifyInstance, limits: BodyLimits): voi
     }
     timer = setTimeout(() => {
       finish(new HttpError(408, 'DBN_INVALID_ARGUMENT', `Request body not received within ${limits.bodyTimeoutMs} ms`, { connection: 'close' }));
-      payload.destroy();
+      // Stop reading, and let the 408 (Connection: close) end the socket: destroying the body
+      // stream now would destroy the socket before the answer, which goes out after the
+      // onSend hooks, is written. The backstop destroys it if no answer went out in a second.
+      payload.pause();
+      setTimeout(() => payload.destroy(), 1000).unref();
     }, limits.bodyTimeoutMs);
     payload.on('data', (chunk: Buffer) => {
       size += chunk.length;

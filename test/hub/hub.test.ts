@@ -209,7 +209,7 @@ describe('Hub ids in loadModel', () => {
   });
 
   it('rejects unknown and ill-typed options', async () => {
-    expect((await rejection(loadModel(dir, { revison: 'x' } as never))).message).toMatch(/^Expected one of device, .* but received "revison"/);
+    expect((await rejection(loadModel(dir, { revison: 'x' } as never))).message).toMatch(/^Unknown option "revison" in options of loadModel; did you mean revision\? \(loadModel takes device, .*revision, localFilesOnly, onProgress, cacheDir\)$/);
     expect((await rejection(loadModel('org/tiny', { revision: 3 } as never))).message).toBe(
       'Expected a branch, tag or commit name for options.revision but received 3',
     );
