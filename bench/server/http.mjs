@@ -1,6 +1,6 @@
 // HTTP vs in-process: /score and /v1/embeddings at concurrency 1/16/64/256 (autocannon, loopback)
 // against the same calls through the in-process API, in one run. Prints a markdown table.
-//   node bench/server/http.mjs [--models tiny,base] [--seconds 5] [--concurrency 1,16,64,256] [--threads N]
+//   node bench/server/http.mjs [--models tiny,base] [--seconds 5] [--concurrency 1,16,64,256] [--routes /score,/v1/embeddings] [--threads N]
 // --threads: intra-op threads for both sides (default: libtorch's, all cores; on a shared machine
 // pass 1, as OpenMP spinning on oversubscribed cores is 100x slower).
 import autocannon from 'autocannon';
@@ -10,7 +10,7 @@ import { ROOT, fixtureDir, startServer } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { loadModel } = require(`${ROOT}/dist/index.js`);
-const { values } = parseArgs({ options: { models: { type: 'string', default: 'tiny,base' }, seconds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '1,16,64,256' }, threads: { type: 'string' } } });
+const { values } = parseArgs({ options: { models: { type: 'string', default: 'tiny,base' }, seconds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '1,16,64,256' }, routes: { type: 'string' }, threads: { type: 'string' } } });
 const seconds = Number(values.seconds);
 const threads = values.threads === undefined ? undefined : Number(values.threads);
 const levels = values.concurrency.split(',').map(Number);
@@ -50,7 +50,7 @@ console.log(`| model | route | conc | HTTP req/s | HTTP p50 ms | HTTP p99 ms | i
 console.log(`|---|---|---:|---:|---:|---:|---:|---:|---:|---:|`);
 for (const size of values.models.split(',')) {
   const dir = await fixtureDir(`bench-${size}-mlm`, ['--seed', '3', '--size', size]);
-  for (const [route, spec] of Object.entries(routes)) {
+  for (const [route, spec] of Object.entries(routes).filter(([r]) => !values.routes || values.routes.split(',').includes(r))) {
     for (const c of levels) {
       const server = await startServer(dir, threads === undefined ? [] : ['--threads', String(threads)]);
       await http(server.url + route, spec.body, Math.min(c, 16)); // warm-up
