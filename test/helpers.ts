@@ -1,5 +1,5 @@
 /** Shared test plumbing: fixtures made by tools/model/make-fixture.py, the float64 reference. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -256,4 +256,18 @@ export function requireSharedData(): string {
       '(the project\'s ../shared/data, or set DBN_SHARED_DATA)');
   }
   return SHARED_DATA;
+}
+
+/**
+ * Runs `node -e script` with `env` added to this process's environment (60 s limit); resolves
+ * with its exit code and stdout and stderr together.
+ */
+export function runNodeScript(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, timeout: 60_000 });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (code) => resolve({ code, out }));
+  });
 }

@@ -2,7 +2,6 @@
 
 #include <c10/util/Exception.h>
 
-#include <new>
 #include <string>
 
 namespace dbn {
@@ -10,8 +9,6 @@ namespace dbn {
 Error TranslateException(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
-  } catch (const Error& e) {
-    return e;
   } catch (const c10::Error& e) {
     const std::string msg = e.what_without_backtrace();
     if (msg.find("out of memory") != std::string::npos ||
@@ -20,12 +17,9 @@ Error TranslateException(std::exception_ptr error) {
                    "out of memory in libtorch: " + msg + ". Use smaller batches or shorter inputs");
     }
     return Error(ErrorCode::kInternal, "libtorch error: " + msg);
-  } catch (const std::bad_alloc&) {
-    return Error(ErrorCode::kOutOfMemory, "out of memory; use smaller batches or shorter inputs");
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::kInternal, std::string("internal error: ") + e.what());
   } catch (...) {
-    return Error(ErrorCode::kInternal, "internal error: unknown exception");
+    // Everything that is not libtorch's: the engine-independent translation (common/error.h).
+    return TranslateStdException(std::current_exception());
   }
 }
 

@@ -2,26 +2,16 @@
  * Device selection and a binary that cannot load, on this machine (Debian's CPU-only libtorch).
  * Child processes, so DBN_DEVICE and DBN_ADDON_PATH apply from the start.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, fixture } from '../helpers';
+import { ROOT, fixture, runNodeScript as child } from '../helpers';
 
 let dir: string;
 beforeAll(() => {
   dir = fixture('tiny-mlm-s1', ['--seed', '1']);
 });
 
-function child(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, timeout: 60_000 });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('close', (code) => resolve({ code, out }));
-  });
-}
 const lib = JSON.stringify(path.join(ROOT, 'dist', 'index.js'));
 const report = `r => console.log(JSON.stringify(r)), e => console.log(JSON.stringify({ name: e.constructor.name, code: e.code, message: e.message }))`;
 

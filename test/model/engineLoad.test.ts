@@ -3,11 +3,11 @@
  * engine library only for the first model. Child processes, so the DBN_LIBTORCH and
  * DBN_ENGINE_PATH overrides apply from the start (the search runs once per process).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SHARED_DATA, fixture, requireSharedData } from '../helpers';
+import { ROOT, SHARED_DATA, fixture, requireSharedData, runNodeScript as child } from '../helpers';
 
 let dir: string;
 beforeAll(() => {
@@ -15,15 +15,6 @@ beforeAll(() => {
   requireSharedData();
 });
 
-function child(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, timeout: 60_000 });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('close', (code) => resolve({ code, out }));
-  });
-}
 const lib = JSON.stringify(path.join(ROOT, 'dist', 'index.js'));
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const ADDON = path.join(ROOT, 'build', 'Release', 'distilbert_native.node');
