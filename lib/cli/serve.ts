@@ -3,7 +3,7 @@
  * turn /ready false, stop accepting, answer what was accepted, dispose the model and exit 0
  * within --grace-ms.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadModel } from '../index';
 import { createServer } from '../server';
 import { EXIT_ERROR, EXIT_OK, integerOption, requireModel, type ModelFlags } from './common';
@@ -18,7 +18,21 @@ interface ServeFlags extends ModelFlags {
   bodyLimit: number;
   maxInputs: number;
   maxQueue?: number;
+  batchWait: BatchWait;
   log?: boolean;
+}
+
+type BatchWait = { adaptiveWait: boolean; maxWaitMs: number };
+
+/** `--batch-wait adaptive|turn|MS` as loadModel's batching options. */
+function batchWaitOption(value: string): BatchWait {
+  if (value === 'adaptive') return { adaptiveWait: true, maxWaitMs: 0 };
+  if (value === 'turn') return { adaptiveWait: false, maxWaitMs: 0 };
+  const ms = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(ms >= 1 && ms <= 60_000)) {
+    throw new InvalidArgumentError(`--batch-wait must be adaptive, turn or a wait in ms from 1 to 60000, got "${value}"`);
+  }
+  return { adaptiveWait: false, maxWaitMs: ms };
 }
 
 export function register(program: Command): void {
@@ -38,10 +52,11 @@ export function register(program: Command): void {
     .option('--body-limit <BYTES>', 'largest request body', integerOption('--body-limit', 1, 1 << 30), 1 << 20)
     .option('--max-inputs <N>', 'texts per request', integerOption('--max-inputs', 1, 1 << 20), 256)
     .option('--max-queue <N>', 'waiting calls before 429', integerOption('--max-queue', 1, 1 << 24))
+    .option('--batch-wait <adaptive|turn|MS>', 'when a batch that is not full goes: adaptive (wait for as many callers as the last batch had, at most a tenth of its run), turn (the next event-loop turn), or a fixed wait in ms', batchWaitOption, { adaptiveWait: true, maxWaitMs: 0 })
     .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (opts: ServeFlags) => {
       // A directory or a Hub id: loadModel resolves ids through the Hugging Face cache.
-      const model = await loadModel(requireModel(opts), { device: opts.device, dtype: opts.dtype, threads: opts.threads, maxQueue: opts.maxQueue });
+      const model = await loadModel(requireModel(opts), { device: opts.device, dtype: opts.dtype, threads: opts.threads, maxQueue: opts.maxQueue, ...opts.batchWait });
       const server = await createServer(model, {
         modelId: opts.model,
         apiKey: opts.apiKey ?? process.env.DBN_API_KEY,

@@ -115,7 +115,7 @@ export class ModelBase {
 
 /** Every option name `loadModel` takes. @internal */
 export const LOAD_OPTION_NAMES: readonly string[] = [
-  'device', 'dtype', 'format', 'threads', 'maxBatchTokens', 'maxBatchSize', 'maxWaitMs', 'maxQueue', ...HUB_OPTION_NAMES,
+  'device', 'dtype', 'format', 'threads', 'maxBatchTokens', 'maxBatchSize', 'maxWaitMs', 'adaptiveWait', 'maxQueue', ...HUB_OPTION_NAMES,
 ];
 
 /**
@@ -135,9 +135,9 @@ export async function openModel(
 ): Promise<{ nativeModel: NativeModel; batching: BatchingConfig }> {
   checkPath(path, 'a model directory path or Hub id');
   const { values, label } = readOptions<LoadModelOptions>(options, LOAD_OPTION_NAMES as (keyof LoadModelOptions & string)[], 'loadModel');
-  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue, revision, localFilesOnly, onProgress, cacheDir, device, ...rest } = values;
+  const { threads, maxBatchTokens, maxBatchSize, maxWaitMs, adaptiveWait, maxQueue, revision, localFilesOnly, onProgress, cacheDir, device, ...rest } = values;
   checkInteger(threads, label('threads'), 0, 1024);
-  const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, maxQueue });
+  const batching = batchingConfig({ maxBatchTokens, maxBatchSize, maxWaitMs, adaptiveWait, maxQueue });
   let chosen: string;
   try {
     // runtimeInfo() loads the engine library (once; sync, on this thread) to read libtorch's

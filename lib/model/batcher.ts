@@ -2,13 +2,21 @@
  * Dynamic micro-batching: concurrent calls on one model share native calls.
  *
  * Every call submits its token sequences; the queue packs sequences from many calls into one
- * batch up to a token budget counted the way the engine pays for it ({@link batchCost}), and
- * dispatches it on the next event-loop turn (or after `maxWaitMs`), or at once when a batch is
- * full. One batch is in flight per model: the native model has a single owner thread, so a
- * second batch would only wait there, while here it can still grow. When a batch comes back the
- * next one is dispatched before the finished one is decoded, so JS decoding overlaps native work.
+ * batch up to a token budget counted the way the engine pays for it ({@link batchCost}). One
+ * batch is in flight per model: the native model has a single owner thread, so a second batch
+ * would only wait there, while here it can still grow. When a batch comes back the next one is
+ * dispatched before the finished one is decoded, so JS decoding overlaps native work.
+ *
+ * When a batch goes (see {@link BatchingOptions.adaptiveWait}): at once when it is full; else
+ * as soon as as many callers wait as the last batch had (once the code that called returns, in a
+ * microtask, so calls made together share a batch), or, when fewer do, once they arrive or
+ * a tenth of the last batch's run time has passed (at most {@link MAX_GATHER_MS}). A lone
+ * caller awaiting call after call so pays no event-loop turn, and callers that come back at
+ * slightly different times (HTTP clients, whose next request follows their last response over
+ * a socket) still fill the batch they filled before instead of splitting into a small and a
+ * large one.
  */
-import { checkInteger } from './checks';
+import { checkBoolean, checkInteger } from './checks';
 import { DistilBertError, toDistilBertError } from './errors';
 import type { ModelStats } from './stats';
 
@@ -22,10 +30,16 @@ export interface BatchingOptions {
   /** Sequences per native call. Default 64. */
   maxBatchSize?: number;
   /**
-   * How long the first queued sequence may wait for others before its batch is dispatched
-   * although not full. Default 0: dispatch on the next event-loop turn.
+   * A fixed wait: how long the first queued sequence waits for others before its batch is
+   * dispatched although not full. Default 0: no fixed wait (see `adaptiveWait`).
    */
   maxWaitMs?: number;
+  /**
+   * With `maxWaitMs` 0: wait for as many callers as the last batch had, at most a tenth of its
+   * run time (and {@link MAX_GATHER_MS}); a lone caller never waits. Default `true`. `false`:
+   * dispatch on the next event-loop turn (setImmediate), whatever the last batch was.
+   */
+  adaptiveWait?: boolean;
   /**
    * Calls (not sequences) that may wait for dispatch; one more rejects `DBN_OVERLOADED`.
    * Default 4096.
@@ -40,8 +54,12 @@ export const DEFAULT_BATCHING: BatchingConfig = {
   maxBatchTokens: 16384,
   maxBatchSize: 64,
   maxWaitMs: 0,
+  adaptiveWait: true,
   maxQueue: 4096,
 };
+
+/** The longest an adaptive wait lasts, in ms. */
+export const MAX_GATHER_MS = 20;
 
 /**
  * What one native call costs, in tokens: the engine packs sequences back to back without
@@ -91,6 +109,7 @@ export function batchingConfig(options: BatchingOptions = {}): BatchingConfig {
     maxBatchTokens: checkInteger(options.maxBatchTokens, 'options.maxBatchTokens', 1, undefined, DEFAULT_BATCHING.maxBatchTokens),
     maxBatchSize: checkInteger(options.maxBatchSize, 'options.maxBatchSize', 1, undefined, DEFAULT_BATCHING.maxBatchSize),
     maxWaitMs: checkInteger(options.maxWaitMs, 'options.maxWaitMs', 0, undefined, DEFAULT_BATCHING.maxWaitMs),
+    adaptiveWait: checkBoolean(options.adaptiveWait, 'options.adaptiveWait', DEFAULT_BATCHING.adaptiveWait),
     maxQueue: checkInteger(options.maxQueue, 'options.maxQueue', 1, undefined, DEFAULT_BATCHING.maxQueue),
   };
 }
@@ -112,6 +131,12 @@ export class Batcher {
   #queuedCalls = new Set<Call>();
   #inFlight: Promise<void> | null = null;
   #timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  /** A dispatch is queued as a microtask. */
+  #soon = false;
+  /** Callers the last batch served: the next one waits for as many (adaptive wait). */
+  #expectCalls = 1;
+  /** How long the last batch ran, ms: an adaptive wait lasts at most a tenth of it. */
+  #lastRunMs = 0;
   #state: State = 'open';
   #batches = 0;
   #sequences = 0;
@@ -221,7 +246,7 @@ export class Batcher {
     }
   }
 
-  /** Dispatches now when a full batch waits, else arms the wait timer. */
+  /** Dispatches now when a full batch waits, else arms the dispatch (see the file's comment). */
   #schedule(): void {
     if (this.#inFlight || this.#queue.length === 0 || this.#state !== 'open') return;
     if (this.#isFull()) {
@@ -229,12 +254,27 @@ export class Batcher {
       this.#dispatch();
       return;
     }
-    if (this.#timer) return;
+    const { maxWaitMs, adaptiveWait } = this.config;
+    if (maxWaitMs === 0 && adaptiveWait && this.#queuedCalls.size >= this.#expectCalls) {
+      // As many callers as last time: go once the code that called has finished.
+      this.#clearTimer();
+      if (!this.#soon) {
+        this.#soon = true;
+        queueMicrotask(() => {
+          this.#soon = false;
+          this.#dispatch();
+        });
+      }
+      return;
+    }
+    if (this.#timer || this.#soon) return;
     const fire = (): void => {
       this.#timer = null;
       this.#dispatch();
     };
-    this.#timer = this.config.maxWaitMs > 0 ? setTimeout(fire, this.config.maxWaitMs) : setImmediate(fire);
+    if (maxWaitMs > 0) this.#timer = setTimeout(fire, maxWaitMs);
+    else if (adaptiveWait) this.#timer = setTimeout(fire, Math.min(MAX_GATHER_MS, this.#lastRunMs / 10));
+    else this.#timer = setImmediate(fire);
   }
 
   /** Whether the next batch would be cut by the budget rather than by running out of queue. */
@@ -286,9 +326,11 @@ export class Batcher {
 
   #dispatch(): void {
     if (this.#inFlight || this.#state !== 'open') return;
+    this.#clearTimer();
     const entries = this.#take(true);
     if (entries.length === 0) return;
     this.#refreshQueuedCalls(entries);
+    this.#expectCalls = countCalls(entries);
     const lengths = new Int32Array(entries.length);
     let total = 0;
     for (let i = 0; i < entries.length; i++) total += lengths[i] = entries[i]!.ids.length;
@@ -308,7 +350,8 @@ export class Batcher {
     this.#running = entries.length;
     const started = performance.now();
     const finished = () => {
-      this.#busyMs += performance.now() - started;
+      this.#lastRunMs = performance.now() - started;
+      this.#busyMs += this.#lastRunMs;
       this.#running = 0;
     };
     let run: Promise<unknown[]>;
@@ -321,10 +364,8 @@ export class Batcher {
       (results) => {
         finished();
         this.#inFlight = null;
-        // The next batch has waited at least as long as this one ran: it starts now, before
-        // this one's results are handed out and decoded.
-        this.#clearTimer();
-        this.#dispatch();
+        // The next batch is scheduled before this one's results are handed out and decoded.
+        this.#schedule();
         if (results.length !== entries.length) {
           const e = new Error(`a batch of ${entries.length} sequences returned ${results.length} results`);
           for (const entry of entries) this.#fail(entry.call, e);
@@ -335,8 +376,7 @@ export class Batcher {
       (error: unknown) => {
         finished();
         this.#inFlight = null;
-        this.#clearTimer();
-        this.#dispatch();
+        this.#schedule();
         for (const entry of entries) this.#fail(entry.call, error);
       },
     );
@@ -373,6 +413,12 @@ export class Batcher {
     if (this.#queuedCalls.delete(call)) this.#queue = this.#queue.filter((e) => e.call !== call);
     call.reject(forCaller(error, call.site));
   }
+}
+
+/** Distinct calls among a batch's entries (entries of one call are adjacent or not). */
+function countCalls(entries: Entry[]): number {
+  if (entries.length === 1) return 1;
+  return new Set(entries.map((e) => e.call)).size;
 }
 
 function abortError(): DistilBertError {

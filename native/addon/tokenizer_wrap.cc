@@ -1,10 +1,10 @@
 #include "addon/tokenizer_wrap.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "addon/addon_data.h"
 #include "addon/convert.h"
+#include "common/core_count.h"
 
 namespace dbn::addon {
 namespace {
@@ -270,7 +270,7 @@ TokenizerWrap::BatchArgs TokenizerWrap::ReadBatch(const Napi::CallbackInfo& info
   if (has_pairs && pairs_v.As<Napi::Array>().Length() != n) {
     ThrowInvalid(env, "Expected options.pairs to have one entry per text");
   }
-  size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  size_t threads = static_cast<size_t>(CoreCount());
   if (opts.IsObject()) threads = SizeField(env, opts.As<Napi::Object>(), "threads", threads, "options");
   // The strings are copied into native memory here, on the JS thread; workers only see these.
   args.texts.resize(n);

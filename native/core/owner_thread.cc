@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "common/core_count.h"
+
 namespace dbn {
 namespace {
 
@@ -35,7 +37,7 @@ void OwnerThread::AbandonAll() {
 }
 
 int OwnerThread::MaxThreads() {
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return CoreCount();
 }
 
 // More intra-op threads than cores only adds contention (256 on 2 cores made a call 8.6 s):

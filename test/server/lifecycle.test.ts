@@ -1,5 +1,5 @@
 /** Overload (429 + Retry-After), the per-request timeout (504), closing, and SIGTERM with requests in flight. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +134,16 @@ describe('SIGTERM', () => {
       expect(stderr).toMatch(/SIGTERM, draining/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('serve flags', () => {
+  it('--batch-wait takes adaptive, turn or a wait in ms, and names them when it gets something else', () => {
+    for (const bad of ['soon', '0', '-5', '1.5', '60001']) {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--model', 'x', '--batch-wait', bad], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--batch-wait must be adaptive, turn or a wait in ms from 1 to 60000, got "${bad}"`);
     }
   });
 });

@@ -149,6 +149,75 @@ describe('timing', () => {
   });
 });
 
+describe('when a batch that is not full goes', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('a lone caller\'s call goes once the calling code returns, with no event-loop turn; calls made together still share it', async () => {
+    const log: Recorded[] = [];
+    const b = new Batcher();
+    const kind = kindFor('k', log);
+    const p = b.submit(kind, [seq(1, 2)]);
+    await null; // the dispatch was queued as a microtask before this continuation
+    expect(log.length).toBe(1);
+    expect(await p).toEqual([2]);
+    // Submitted in one synchronous run: one batch.
+    const together = [2, 3, 4].map((i) => b.submit(kind, [seq(i, 2)]));
+    await tick();
+    expect(await Promise.all(together)).toEqual([[3], [4], [5]]);
+    expect(log.map((r) => r.firstIds)).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('after a batch of N callers the next batch waits for N, who may come back at different times', async () => {
+    const log: Recorded[] = [];
+    const b = new Batcher();
+    const kind = kindFor('k', log, { delayMs: 200 }); // the wait may last 20 ms
+    await Promise.all([1, 2, 3, 4].map((i) => b.submit(kind, [seq(i, 2)])));
+    // Four callers again, 2 ms apart (as HTTP clients whose next request follows a response).
+    const again: Promise<number[]>[] = [];
+    for (const i of [5, 6, 7, 8]) {
+      again.push(b.submit(kind, [seq(i, 2)]));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(again);
+    expect(log.map((r) => r.firstIds)).toEqual([[1, 2, 3, 4], [5, 6, 7, 8]]);
+  });
+
+  it('fewer callers than last time wait at most a tenth of the last batch\'s run, and the next batch expects as many as came', async () => {
+    const log: Recorded[] = [];
+    const b = new Batcher();
+    const kind = kindFor('k', log, { delayMs: 200 });
+    await Promise.all([1, 2, 3].map((i) => b.submit(kind, [seq(i, 2)])));
+    const t0 = performance.now();
+    const one = b.submit(kind, [seq(9, 2)]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(log.length).toBe(1); // waiting for the other two
+    await one;
+    // ~20 ms of wait (a tenth of 200 ms, the cap), then the 200 ms run; far from a second run.
+    expect(performance.now() - t0).toBeLessThan(380);
+    expect(log.map((r) => r.firstIds)).toEqual([[1, 2, 3], [9]]);
+    // The last batch had one caller: the next lone call goes without waiting.
+    const p = b.submit(kind, [seq(10, 2)]);
+    await null;
+    expect(log.length).toBe(3);
+    await p;
+  });
+
+  it('adaptiveWait: false dispatches on the next event-loop turn whatever the last batch was', async () => {
+    const log: Recorded[] = [];
+    const b = new Batcher({ adaptiveWait: false });
+    const kind = kindFor('k', log);
+    const p = b.submit(kind, [seq(1, 2)]);
+    await null;
+    await null;
+    expect(log.length).toBe(0);
+    const q = b.submit(kind, [seq(2, 2)]); // same turn: shares the batch
+    await tick();
+    expect(log.length).toBe(1);
+    expect(await Promise.all([p, q])).toEqual([[2], [3]]);
+    expect(log.map((r) => r.firstIds)).toEqual([[1, 2]]);
+  });
+});
+
 describe('abort, overload, failure, close', () => {
   it('an aborted call leaves the queue and rejects DBN_ABORTED; the rest of its batch is unaffected', async () => {
     const log: Recorded[] = [];
@@ -237,6 +306,8 @@ describe('abort, overload, failure, close', () => {
       expect(() => batchingConfig(bad)).toThrow(/^Expected an integer from \d+ to \d+ .*for options\.\w+ but received/);
     }
     expect(batchingConfig({ maxWaitMs: 0 }).maxWaitMs).toBe(0);
+    expect(() => batchingConfig({ adaptiveWait: 'no' as unknown as boolean })).toThrow(/options\.adaptiveWait/);
+    expect(batchingConfig({}).adaptiveWait).toBe(true);
   });
 });
 
