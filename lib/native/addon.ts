@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, '..', '..');
  * The addon needs no libtorch (the engine library, loaded by the first loadModel, does: its
  * own DBN_NATIVE_UNAVAILABLE says what was searched), so this is about the .node itself.
  */
-function unavailable(cause: unknown): Error {
+function unavailable(cause: unknown, override: string | undefined): Error {
   const detail = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause);
   const missingLibrary = /lib[\w.+-]+\.so[\w.]*/.exec(detail)?.[0];
   const what = missingLibrary
@@ -25,7 +25,10 @@ function unavailable(cause: unknown): Error {
     'build from source (another platform, or a C library older than glibc 2.34) against a PyTorch install (pip install torch): npm install --save-dev cmake-js node-addon-api node-api-headers && npm rebuild distilbert-native --build-from-source (DBN_TORCH_CMAKE_PREFIX picks another libtorch)',
     'run `npx distilbert-native doctor` to see what was found',
   ];
-  const error = new Error(`${what}. Searched: ${path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`)} and ${path.join(ROOT, 'build', 'Release')}. To fix: ${remedies.map((r, i) => `(${i + 1}) ${r}`).join('; ')}.`);
+  const searched = override
+    ? `DBN_ADDON_PATH=${override}`
+    : `${path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`)} and ${path.join(ROOT, 'build', 'Release')}`;
+  const error = new Error(`${what}. Searched: ${searched}. To fix: ${remedies.map((r, i) => `(${i + 1}) ${r}`).join('; ')}.`);
   return Object.assign(error, { code: 'DBN_NATIVE_UNAVAILABLE', cause });
 }
 
@@ -36,9 +39,10 @@ function unavailable(cause: unknown): Error {
 export function native(): NativeAddon {
   if (addon) return addon;
   if (failure) throw failure;
+  // DBN_ADDON_PATH: a .node file to load instead (tests of a missing or broken binary); a
+  // relative path is from the working directory, as a shell user means it.
+  const override = process.env.DBN_ADDON_PATH ? path.resolve(process.env.DBN_ADDON_PATH) : undefined;
   try {
-    // DBN_ADDON_PATH: a .node file to load instead (tests of a missing or broken binary).
-    const override = process.env.DBN_ADDON_PATH;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = (override ? require(override) : (require('node-gyp-build') as (dir: string) => NativeAddon)(ROOT)) as NativeAddon;
     // process.exit() (also from a signal handler, or an uncaught exception) runs no N-API
@@ -48,7 +52,7 @@ export function native(): NativeAddon {
     addon = loaded;
     return addon;
   } catch (e) {
-    failure = unavailable(e);
+    failure = unavailable(e, override);
     throw failure;
   }
 }
