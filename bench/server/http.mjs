@@ -12,6 +12,7 @@
 // --threads: intra-op threads for both sides (default: libtorch's, all cores; on a shared machine
 // pass 1, as OpenMP spinning on oversubscribed cores is 100x slower).
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ROOT, fixtureDir, startServer } from './common.mjs';
@@ -43,6 +44,14 @@ const routes = {
 function pct(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]; }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
+/** CPU ms used so far by a process (`tid` undefined) or one of its threads (the JS thread: tid = pid). */
+function cpuMs(pid, tid) {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+}
+const cpuOf = (pid) => ({ js: cpuMs(pid, pid), all: cpuMs(pid) });
+
 /** Busy ms and sequences run so far: the share of a slice the model worked, and ms per sequence. */
 function usage(before, after, ms) {
   const busy = after.busyMs - before.busyMs;
@@ -53,6 +62,7 @@ function usage(before, after, ms) {
 async function inProcess(model, fn, c, secs) {
   const lat = [];
   const s0 = model.stats();
+  const c0 = cpuOf(process.pid);
   const t0 = performance.now();
   const end = t0 + secs * 1000;
   await Promise.all(Array.from({ length: c }, async () => {
@@ -63,8 +73,10 @@ async function inProcess(model, fn, c, secs) {
     }
   }));
   const ms = performance.now() - t0;
+  const c1 = cpuOf(process.pid);
   lat.sort((a, b) => a - b);
-  return { rps: lat.length / (ms / 1000), p50: pct(lat, 50), p99: pct(lat, 99), ...usage(s0, model.stats(), ms) };
+  return { rps: lat.length / (ms / 1000), p50: pct(lat, 50), p99: pct(lat, 99), ...usage(s0, model.stats(), ms),
+    jsCpu: (c1.js - c0.js) / lat.length, allCpu: (c1.all - c0.all) / lat.length };
 }
 
 async function serverStats(url) {
@@ -73,8 +85,9 @@ async function serverStats(url) {
   return { busyMs: read('dbn_busy_seconds_total') * 1000, sequences: read('dbn_sequences_total'), batches: read('dbn_batches_total') };
 }
 
-async function http(url, route, body, c, secs) {
+async function http(url, pid, route, body, c, secs) {
   const s0 = await serverStats(url);
+  const c0 = cpuOf(pid);
   const t0 = performance.now();
   const r = await new Promise((resolve, reject) => {
     autocannon({ url: url + route, method: 'POST', connections: c, duration: secs, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, (err, res) => {
@@ -84,13 +97,16 @@ async function http(url, route, body, c, secs) {
     });
   });
   const ms = performance.now() - t0;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ...usage(s0, await serverStats(url), ms) };
+  const c1 = cpuOf(pid);
+  const n = r.requests.total;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ...usage(s0, await serverStats(url), ms),
+    jsCpu: (c1.js - c0.js) / n, allCpu: (c1.all - c0.all) / n };
 }
 
-console.log(`${rounds} interleaved rounds of ${seconds} s per side and cell (HTTP first); medians over the rounds. busy = share of the time a batch was in flight, ms/seq = busy time per sequence.`);
+console.log(`${rounds} interleaved rounds of ${seconds} s per side and cell (HTTP first); medians over the rounds. busy = share of the time a batch was in flight, ms/seq = busy time per sequence. CPU ms per request: the server process's JS thread / all its threads (HTTP), this process's JS thread / all threads (in-process; no load generator runs then). JS extra = (HTTP JS-thread CPU - in-process JS-thread CPU) / in-process CPU, per request: the CPU the HTTP layer adds, whatever the cores the load generator shares.`);
 console.log('');
-console.log(`| model | route | batch wait | conc | HTTP req/s | HTTP p50 ms | HTTP p99 ms | HTTP busy | HTTP ms/seq | in-proc calls/s | in-proc p50 ms | in-proc p99 ms | in-proc busy | in-proc ms/seq | HTTP / in-proc | round ratios |`);
-console.log(`|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
+console.log(`| model | route | batch wait | conc | HTTP req/s | HTTP p50 ms | HTTP p99 ms | HTTP busy | HTTP ms/seq | in-proc calls/s | in-proc p50 ms | in-proc p99 ms | in-proc busy | in-proc ms/seq | HTTP / in-proc | round ratios | HTTP CPU ms/req (JS / all) | in-proc CPU ms/call (JS / all) | JS extra |`);
+console.log(`|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|`);
 for (const size of values.models.split(',')) {
   const dir = await fixtureDir(`bench-${size}-mlm`, ['--seed', '3', '--size', size]);
   for (const [route, spec] of Object.entries(routes).filter(([r]) => !values.routes || values.routes.split(',').includes(r))) {
@@ -99,11 +115,11 @@ for (const size of values.models.split(',')) {
       const model = await loadModel(dir, threads === undefined ? {} : { threads });
       try {
         const warm = Math.min(2, seconds);
-        await http(server.url, route, spec.body, Math.min(c, 16), warm);
+        await http(server.url, server.pid, route, spec.body, Math.min(c, 16), warm);
         await inProcess(model, spec.api, Math.min(c, 16), warm);
         const hs = [], ps = [];
         for (let r = 0; r < rounds; r++) {
-          hs.push(await http(server.url, route, spec.body, c, seconds));
+          hs.push(await http(server.url, server.pid, route, spec.body, c, seconds));
           ps.push(await inProcess(model, spec.api, c, seconds));
         }
         const h = Object.fromEntries(Object.keys(hs[0]).map((k) => [k, median(hs.map((x) => x[k]))]));
@@ -111,7 +127,7 @@ for (const size of values.models.split(',')) {
         const f = (x) => x.toFixed(1);
         const share = (x) => `${(x * 100).toFixed(0)}%`;
         const ratios = hs.map((x, i) => (x.rps / ps[i].rps).toFixed(2)).join(', ');
-        console.log(`| ${size} | ${route} | ${wait} | ${c} | ${f(h.rps)} | ${f(h.p50)} | ${f(h.p99)} | ${share(h.busy)} | ${f(h.msPerSeq)} | ${f(p.rps)} | ${f(p.p50)} | ${f(p.p99)} | ${share(p.busy)} | ${f(p.msPerSeq)} | ${(h.rps / p.rps).toFixed(2)} | ${ratios} |`);
+        console.log(`| ${size} | ${route} | ${wait} | ${c} | ${f(h.rps)} | ${f(h.p50)} | ${f(h.p99)} | ${share(h.busy)} | ${f(h.msPerSeq)} | ${f(p.rps)} | ${f(p.p50)} | ${f(p.p99)} | ${share(p.busy)} | ${f(p.msPerSeq)} | ${(h.rps / p.rps).toFixed(2)} | ${ratios} | ${h.jsCpu.toFixed(2)} / ${h.allCpu.toFixed(2)} | ${p.jsCpu.toFixed(2)} / ${p.allCpu.toFixed(2)} | ${share((h.jsCpu - p.jsCpu) / p.allCpu)} |`);
       } finally {
         await model.dispose();
         await server.stop();
