@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from './common.mjs';
+import { median, parseArgs } from './common.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const a = parseArgs(process.argv.slice(2));
@@ -29,10 +29,6 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
 console.log(`A = ${builds.A}\nB = ${builds.B}\n${rounds} rounds each, interleaved; median [min-max]\n`);
 console.log('| field | A | B | B / A |\n|---|---:|---:|---:|');

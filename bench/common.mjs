@@ -42,6 +42,12 @@ export function usefulFlops(cfg, lengths, workload, masks) {
   return f;
 }
 
+/** The median (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))];
 }

@@ -2,6 +2,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
+import { DistilBertError } from '../lib/index';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const PYTHON = '/usr/bin/python3';
@@ -235,6 +237,17 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     return e as Error & { code?: string };
   }
   throw new Error('expected a rejection');
+}
+
+/** The DistilBertError `fn` throws (failing the test when it throws anything else, or nothing). */
+export function thrown(fn: () => unknown): DistilBertError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DistilBertError);
+    return e as DistilBertError;
+  }
+  throw new Error('expected a DistilBertError to be thrown');
 }
 
 /** Fails with a reason that says what is missing when /usr/bin/python3 (with torch and numpy) is not there. */

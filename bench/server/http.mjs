@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { median } from '../common.mjs';
 import { ROOT, fixtureDir, startServer } from './common.mjs';
 
 const require = createRequire(import.meta.url);
@@ -42,7 +43,6 @@ const routes = {
 };
 
 function pct(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]; }
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
 /** CPU ms used so far by a process (`tid` undefined) or one of its threads (the JS thread: tid = pid). */
 function cpuMs(pid, tid) {
@@ -56,7 +56,7 @@ const cpuOf = (pid) => ({ js: cpuMs(pid, pid), all: cpuMs(pid) });
 function usage(before, after, ms) {
   const busy = after.busyMs - before.busyMs;
   const seqs = after.sequences - before.sequences;
-  return { busy: busy / ms, msPerSeq: seqs ? busy / seqs : NaN, batch: seqs / Math.max(1, after.batches - before.batches) };
+  return { busy: busy / ms, msPerSeq: seqs ? busy / seqs : NaN };
 }
 
 async function inProcess(model, fn, c, secs) {
@@ -82,7 +82,7 @@ async function inProcess(model, fn, c, secs) {
 async function serverStats(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
-  return { busyMs: read('dbn_busy_seconds_total') * 1000, sequences: read('dbn_sequences_total'), batches: read('dbn_batches_total') };
+  return { busyMs: read('dbn_busy_seconds_total') * 1000, sequences: read('dbn_sequences_total') };
 }
 
 async function http(url, pid, route, body, c, secs) {

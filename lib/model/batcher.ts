@@ -250,7 +250,6 @@ export class Batcher {
   #schedule(): void {
     if (this.#inFlight || this.#queue.length === 0 || this.#state !== 'open') return;
     if (this.#isFull()) {
-      this.#clearTimer();
       this.#dispatch();
       return;
     }
@@ -329,8 +328,9 @@ export class Batcher {
     this.#clearTimer();
     const entries = this.#take(true);
     if (entries.length === 0) return;
-    this.#refreshQueuedCalls(entries);
-    this.#expectCalls = countCalls(entries);
+    const calls = entries.length === 1 ? [entries[0]!.call] : [...new Set(entries.map((e) => e.call))];
+    this.#refreshQueuedCalls(calls);
+    this.#expectCalls = calls.length;
     const lengths = new Int32Array(entries.length);
     let total = 0;
     for (let i = 0; i < entries.length; i++) total += lengths[i] = entries[i]!.ids.length;
@@ -382,15 +382,10 @@ export class Batcher {
     );
   }
 
-  /** A call leaves the queue count once its last sequence is dispatched. */
-  #refreshQueuedCalls(entries: Entry[]): void {
-    if (this.#queue.length === 0) {
-      for (const e of entries) this.#queuedCalls.delete(e.call);
-      return;
-    }
-    const touched = new Set(entries.map((e) => e.call));
-    for (const call of touched) {
-      if (!this.#queue.some((e) => e.call === call)) this.#queuedCalls.delete(call);
+  /** A call (of `calls`, those a batch just took from) leaves the queue count once its last sequence is dispatched. */
+  #refreshQueuedCalls(calls: readonly Call[]): void {
+    for (const call of calls) {
+      if (this.#queue.length === 0 || !this.#queue.some((e) => e.call === call)) this.#queuedCalls.delete(call);
     }
   }
 
@@ -413,12 +408,6 @@ export class Batcher {
     if (this.#queuedCalls.delete(call)) this.#queue = this.#queue.filter((e) => e.call !== call);
     call.reject(forCaller(error, call.site));
   }
-}
-
-/** Distinct calls among a batch's entries (entries of one call are adjacent or not). */
-function countCalls(entries: Entry[]): number {
-  if (entries.length === 1) return 1;
-  return new Set(entries.map((e) => e.call)).size;
 }
 
 function abortError(): DistilBertError {

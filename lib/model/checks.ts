@@ -128,6 +128,11 @@ export function labelsOf(options: object): Readonly<Record<string, string>> {
   return (options as { [OPTION_LABELS]?: Record<string, string> })[OPTION_LABELS] ?? {};
 }
 
+/** How messages name the options of a copy with `labels` attached: `options.top_k` for top_k. @internal */
+export function optionLabel(labels: Readonly<Record<string, string>>, name = 'options'): (key: string) => string {
+  return (key) => `${name}.${labels[key] ?? key}`;
+}
+
 /** A call's options, read once (see {@link readOptions}). */
 export interface ReadOptions<T> {
   /** The values, copied from the caller's own enumerable properties. */
@@ -196,7 +201,7 @@ export function readOptions<T extends object>(
   where: string,
   name = 'options',
 ): ReadOptions<T> {
-  if (options === undefined) return { values: {} as T, label: (key) => `${name}.${key}` };
+  if (options === undefined) return { values: {} as T, label: optionLabel({}, name) };
   checkOptions(options, name);
   return readCaller(name, () => {
     const given = options as Record<string | symbol, unknown>;
@@ -206,7 +211,7 @@ export function readOptions<T extends object>(
       if (!(known as readonly string[]).includes(key)) throw unknownOption(labels[key] ?? key, where, known, name);
       values[key] = given[key];
     }
-    return { values: values as T, label: (key: string) => `${name}.${labels[key] ?? key}` };
+    return { values: values as T, label: optionLabel(labels, name) };
   });
 }
 

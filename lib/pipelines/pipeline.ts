@@ -5,7 +5,7 @@
  * this package's camelCase ones, and returns HF's output shapes.
  */
 import { DistilBertError } from '../model/errors';
-import { checkBoolean, checkChoice, checkOptions, copyArray, invalidArgument, isArray, labelsOf, readCaller, unknownOption, withLabels } from '../model/checks';
+import { checkBoolean, checkChoice, checkOptions, copyArray, invalidArgument, isArray, labelsOf, optionLabel, readCaller, unknownOption, withLabels } from '../model/checks';
 import { ModelBase } from '../model/ModelBase';
 import type { ClassifyLabel, ClassifyOptions, ClassifyResult } from './classify';
 import { requireHead } from './common';
@@ -204,7 +204,7 @@ function padTokens(rows: Tensor[], dim: number): Tensor {
 
 async function featureExtraction(model: Model, input: unknown, options: FeatureExtractionOptions): Promise<Tensor> {
   const labels = labelsOf(options);
-  const label = (name: string): string => `options.${labels[name] ?? name}`;
+  const label = optionLabel(labels);
   const pooling = checkChoice(options.pooling, label('pooling'), ['none', 'mean', 'cls'] as const, 'none');
   const normalize = checkBoolean(options.normalize, label('normalize'), false);
   const texts = (typeof input === 'string' ? [input] : input) as string[];

@@ -215,10 +215,13 @@ TokenizerWrap::TokenizerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), reported_bytes_);
 }
 
-TokenizerWrap::~TokenizerWrap() {
+TokenizerWrap::~TokenizerWrap() { ReturnReportedMemory(Env()); }
+
+void TokenizerWrap::ReturnReportedMemory(napi_env env) {
   // Raw call: finalizers also run during environment teardown, where a throw would terminate.
   int64_t ignored = 0;
-  if (reported_bytes_ != 0) napi_adjust_external_memory(Env(), -reported_bytes_, &ignored);
+  if (reported_bytes_ != 0) napi_adjust_external_memory(env, -reported_bytes_, &ignored);
+  reported_bytes_ = 0;
 }
 
 Napi::Value TokenizerWrap::Load(const Napi::CallbackInfo& info) {
@@ -413,10 +416,7 @@ void TokenizerWrap::Release(Napi::Env env) {
     info_ = Napi::Persistent(InfoObject(env, *tokenizer_));
   }
   tokenizer_.reset();
-  // Raw call: a throwing wrapper would terminate the process during environment teardown.
-  int64_t ignored = 0;
-  if (reported_bytes_ != 0) napi_adjust_external_memory(env, -reported_bytes_, &ignored);
-  reported_bytes_ = 0;
+  ReturnReportedMemory(env);
 }
 
 Napi::Object TokenizerWrap::InfoObject(Napi::Env env, const Tokenizer& t) {

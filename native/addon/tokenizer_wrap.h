@@ -70,6 +70,8 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   static Napi::Object InfoObject(Napi::Env env, const Tokenizer& tokenizer);
   // The tokenizer, or a DBN_DISPOSED throw after Release().
   const Tokenizer& Live(Napi::Env env) const;
+  // Gives back to V8 the memory reported for the tables (once; never throws).
+  void ReturnReportedMemory(napi_env env);
   struct BatchArgs;
   BatchArgs ReadBatch(const Napi::CallbackInfo& info) const;
   Napi::Object ToJs(Napi::Env env, const Encoding& e, const std::string& text,

@@ -1,6 +1,5 @@
 /** lib/model/checks.ts: reading callers' values once, option names, the closest-name suggestion. */
 import { describe, expect, it } from 'vitest';
-import { DistilBertError } from '../../lib/index';
 import {
   checkIds,
   checkTexts,
@@ -10,16 +9,7 @@ import {
   readOptions,
   withLabels,
 } from '../../lib/model/checks';
-
-function thrown(fn: () => unknown): DistilBertError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DistilBertError);
-    return e as DistilBertError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../helpers';
 
 describe('closestName', () => {
   const known = ['topK', 'targets', 'signal', 'top_k', 'pooling', 'localFilesOnly', 'local_files_only'];
